@@ -11,6 +11,12 @@
  * Output buffers follow snprintf: a function writes at most `cap` bytes and
  * returns the length it needs; the caller retries with a larger buffer when the
  * result is larger than `cap`. RP_FAILED means the input was rejected.
+ *
+ * Precisely: when the result fits (result <= cap) all of it is written, and a
+ * terminating NUL is added if there is room for it (result < cap), so a buffer
+ * of result + 1 bytes yields a C string. When it does not fit, nothing but
+ * out[0] = '\0' (if cap > 0) is written: never a truncated value or payload.
+ * out may be NULL when cap is 0, to ask for the length only.
  */
 #ifndef REALCHAT_CORE_API_H
 #define REALCHAT_CORE_API_H
@@ -25,11 +31,29 @@ extern "C" {
 
 #define RP_FAILED ((size_t) -1)
 
+/*
+ * Why a call failed, so the glue can pick the SQLSTATE: a rejected value is
+ * the caller's fault (22023 for a field), an internal error is not.
+ */
+typedef enum rp_error_kind
+{
+	RP_ERROR_INVALID_VALUE = 0,	/* the input breaks a rule (or is not UTF-8) */
+	RP_ERROR_INTERNAL			/* out of memory, ICU failure: not the input's fault */
+} rp_error_kind;
+
 typedef struct rp_error
 {
 	/* lower-case message that names the field, e.g. "display_name must not contain control characters" */
 	char message[256];
+	rp_error_kind kind;			/* set together with message, only on RP_FAILED */
 } rp_error;
+
+/*
+ * No value accepted by rp_normalize_field is longer than this many bytes
+ * (2048 code points of avatar_url, 4 bytes each; the other fields are far
+ * shorter), so a buffer of RP_MAX_FIELD_BYTES + 1 never needs a retry.
+ */
+#define RP_MAX_FIELD_BYTES 8192
 
 typedef enum rp_field
 {
