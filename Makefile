@@ -1,0 +1,34 @@
+# realchat_profile: PGXS build of the PostgreSQL extension.
+#   make && make install && make installcheck
+# The publisher and C++ tests build with CMake (see README.md).
+
+EXTENSION = realchat_profile
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" realchat_profile.control)
+
+MODULE_big = realchat_profile
+GLUE_SRCS = $(wildcard extension/*.cpp)
+CORE_SRCS = $(wildcard extension/core/*.cpp)
+OBJS = $(GLUE_SRCS:.cpp=.o) $(CORE_SRCS:.cpp=.o)
+
+DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+EXTRA_CLEAN = $(DATA_built)
+
+TESTS = $(sort $(wildcard sql/*.sql))
+REGRESS = $(filter-out $(EXTENSION)--%,$(patsubst sql/%.sql,%,$(TESTS)))
+REGRESS_OPTS = --load-extension=$(EXTENSION)
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -Iextension
+PG_CXXFLAGS = -std=c++17 -Wall -Wno-register -Wno-unused-parameter -Wno-missing-field-initializers
+SHLIB_LINK = -lstdc++ $(shell pkg-config --libs icu-uc)
+
+# No LLVM bitcode: the extension gains nothing from JIT inlining, and the
+# build then needs no clang.
+override with_llvm = no
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+sql/$(EXTENSION)--$(EXTVERSION).sql: extension/$(EXTENSION).sql
+	cp $< $@

@@ -1,0 +1,100 @@
+/* api_profiles.cpp: the profile write functions. Validation, versions and
+ * events happen in the profiles trigger, so hand-made DML behaves the same. */
+#include "pg_glue.h"
+
+extern "C" {
+#include "utils/lsyscache.h"
+
+PG_FUNCTION_INFO_V1(rp_create_profile);
+PG_FUNCTION_INFO_V1(rp_update_profile);
+PG_FUNCTION_INFO_V1(rp_set_status);
+PG_FUNCTION_INFO_V1(rp_delete_profile);
+}
+
+Datum
+rp_create_profile(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[5] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[5];
+	char		nulls[5];
+
+	rp_uuid_arg(fcinfo, 0, "user_id");
+	rp_require_not_null(fcinfo, 1, "username");
+	rp_require_not_null(fcinfo, 2, "display_name");
+	rp_args_to_params(fcinfo, 5, values, nulls);
+	rp_connect();
+	rp_exec(rp_plan(&plan,
+					"INSERT INTO profile.profiles (user_id, username, display_name, bio, avatar_url)"
+					" VALUES ($1, $2, $3, $4, $5) RETURNING *",
+					5, argtypes),
+			values, nulls, false, 0);
+	return rp_return_single_row(fcinfo, "create_profile");
+}
+
+Datum
+rp_update_profile(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[5] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		values[5];
+	char		nulls[5];
+	pg_uuid_t  *user_id = rp_uuid_arg(fcinfo, 0, "user_id");
+
+	rp_args_to_params(fcinfo, 5, values, nulls);
+	rp_connect();
+	rp_exec(rp_plan(&plan,
+					"UPDATE profile.profiles SET"
+					" username = COALESCE($2, username),"
+					" display_name = COALESCE($3, display_name),"
+					" bio = COALESCE($4, bio),"
+					" avatar_url = CASE WHEN $5 IS NULL THEN avatar_url WHEN $5 = '' THEN NULL ELSE $5 END"
+					" WHERE user_id = $1 RETURNING *",
+					5, argtypes),
+			values, nulls, false, 0);
+	if (SPI_processed == 0)
+		rp_raise_no_user(user_id);
+	return rp_return_single_row(fcinfo, "update_profile");
+}
+
+Datum
+rp_set_status(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	Oid			argtypes[2] = {UUIDOID, get_fn_expr_argtype(fcinfo->flinfo, 1)};
+	Datum		values[2];
+	char		nulls[2];
+	pg_uuid_t  *user_id = rp_uuid_arg(fcinfo, 0, "user_id");
+
+	rp_require_not_null(fcinfo, 1, "status");
+	rp_args_to_params(fcinfo, 2, values, nulls);
+	rp_connect();
+	/* Going offline sets last_seen in the trigger; any other status sets it here,
+	 * even when unchanged (a heartbeat, which emits no event). */
+	rp_exec(rp_plan(&plan,
+					"UPDATE profile.profiles SET status = $2,"
+					" last_seen = CASE WHEN $2 <> 'offline' THEN clock_timestamp() ELSE last_seen END"
+					" WHERE user_id = $1 RETURNING *",
+					2, argtypes),
+			values, nulls, false, 0);
+	if (SPI_processed == 0)
+		rp_raise_no_user(user_id);
+	return rp_return_single_row(fcinfo, "set_status");
+}
+
+Datum
+rp_delete_profile(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[1] = {UUIDOID};
+	Datum		values[1];
+	bool		deleted;
+
+	values[0] = UUIDPGetDatum(rp_uuid_arg(fcinfo, 0, "user_id"));
+	rp_connect();
+	rp_exec(rp_plan(&plan, "DELETE FROM profile.profiles WHERE user_id = $1", 1, argtypes),
+			values, NULL, false, 0);
+	deleted = SPI_processed > 0;
+	rp_finish();
+	PG_RETURN_BOOL(deleted);
+}

@@ -1,0 +1,93 @@
+/* outbox.cpp: writes an event's outbox row, in the caller's transaction. */
+#include "pg_glue.h"
+
+extern "C" {
+#include "common/pg_prng.h"
+#include "utils/timestamp.h"
+}
+
+#define POSTGRES_TO_UNIX_EPOCH_USECS \
+	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
+
+int64_t
+rp_unix_micros(TimestampTz ts)
+{
+	return (int64_t) ts + POSTGRES_TO_UNIX_EPOCH_USECS;
+}
+
+static void
+new_event_id(char out[37])
+{
+	uint8_t		bytes[16];
+
+	/* A per-backend PRNG seeded from a strong source: event ids must be unique,
+	 * not secret, and pg_strong_random per event would cost a syscall. */
+	uint64		hi = pg_prng_uint64(&pg_global_prng_state);
+	uint64		lo = pg_prng_uint64(&pg_global_prng_state);
+
+	memcpy(bytes, &hi, 8);
+	memcpy(bytes + 8, &lo, 8);
+	rp_make_uuid_v4(bytes);
+	rp_format_uuid(bytes, out);
+}
+
+static text *
+build_payload(const rp_event *event)
+{
+	size_t		cap = 512;
+	rp_error	err;
+
+	for (int attempt = 0; attempt < 2; attempt++)
+	{
+		text	   *out = (text *) palloc(VARHDRSZ + cap);
+		size_t		needed = rp_build_payload(event, VARDATA(out), cap, &err);
+
+		if (needed == RP_FAILED)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("cannot build %s event: %s", event->event_type, err.message)));
+		if (needed <= cap)
+		{
+			SET_VARSIZE(out, VARHDRSZ + needed);
+			return out;
+		}
+		pfree(out);
+		cap = needed;
+	}
+	elog(ERROR, "realchat_profile: event payload grew while being built");
+	pg_unreachable();
+}
+
+void
+rp_emit_event(const pg_uuid_t *owner, const char *event_type, int64 version,
+			  const rp_value *data, int data_len)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	char		event_id[37];
+	char		user_id[37];
+	rp_event	event;
+	Datum		values[3];
+
+	new_event_id(event_id);
+	rp_format_uuid(owner->data, user_id);
+	event.event_id = event_id;
+	event.event_type = event_type;
+	event.user_id = user_id;
+	event.version = version;
+	event.occurred_at_unix_micros = rp_unix_micros(GetCurrentTimestamp());
+	event.data = data;
+	event.data_len = data_len;
+
+	values[0] = CStringGetTextDatum(rp_topic);
+	values[1] = CStringGetTextDatum(user_id);
+	values[2] = PointerGetDatum(build_payload(&event));
+
+	rp_connect();
+	rp_exec(rp_plan(&plan,
+					"INSERT INTO profile.outbox (topic, key, payload) VALUES ($1, $2, $3::jsonb)",
+					3, argtypes),
+			values, NULL, false, 0);
+	rp_finish();
+	rp_wakeup_note_event();
+}
