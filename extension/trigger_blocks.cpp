@@ -56,7 +56,7 @@ on_insert(TriggerData *trigdata)
 	if (checks.list_size >= rp_max_blocks)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("user %s already blocks %d users, the limit", rp_uuid_text(owner), rp_max_blocks),
+				 errmsg("user %s has reached the limit of %d blocked users", rp_uuid_text(owner), rp_max_blocks),
 				 errhint("The limit is realchat_profile.max_blocks.")));
 
 	row_set(&row, B_CREATED_AT, TimestampTzGetDatum(GetCurrentTimestamp()), false);

@@ -73,7 +73,7 @@ on_insert(TriggerData *trigdata)
 	if (checks.list_size >= rp_max_contacts)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("user %s already has %d contacts, the limit", rp_uuid_text(owner), rp_max_contacts),
+				 errmsg("user %s has reached the limit of %d contacts", rp_uuid_text(owner), rp_max_contacts),
 				 errhint("The limit is realchat_profile.max_contacts.")));
 
 	row_set(&row, C_CREATED_AT, TimestampTzGetDatum(now), false);
