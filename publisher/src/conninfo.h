@@ -1,0 +1,16 @@
+// What may be printed about a PostgreSQL connection string: host, port and
+// database, never the password, user options or the string itself.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace publisher {
+
+// "host=db1 port=5432 dbname=profiles" for a key=value string or a URI (the
+// parts it sets; PG* environment variables fill in the rest at connect time).
+// nullopt if libpq cannot parse it; the reason is not returned because
+// libpq's message quotes the string back, password and all.
+std::optional<std::string> describe_conninfo(const std::string& conninfo);
+
+}  // namespace publisher
