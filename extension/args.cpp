@@ -58,7 +58,7 @@ rp_normalized_text(rp_field field, text *value)
 
 		if (needed == RP_FAILED)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(err.kind == RP_ERROR_INVALID_VALUE ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_INTERNAL_ERROR),
 					 errmsg("%s", err.message)));
 		if (needed <= cap)
 		{

@@ -44,7 +44,7 @@ build_payload(const rp_event *event)
 
 		if (needed == RP_FAILED)
 			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					(errcode(err.kind == RP_ERROR_INVALID_VALUE ? ERRCODE_INVALID_PARAMETER_VALUE : ERRCODE_INTERNAL_ERROR),
 					 errmsg("cannot build %s event: %s", event->event_type, err.message)));
 		if (needed <= cap)
 		{
