@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# A real single-node Kafka broker (KRaft, broker and controller in one JVM) for tests and demos.
+# Jars come from Maven Central through kafka/pom.xml; nothing is installed system-wide.
+#
+#   scripts/kafka.sh fetch                               resolve the broker's jars into the cache
+#   scripts/kafka.sh start DIR PORT [PARTITIONS]         format DIR if new, start, wait until ready
+#   scripts/kafka.sh stop DIR                            SIGTERM, after 60 s SIGKILL
+#   scripts/kafka.sh kill DIR                            SIGKILL at once (crash tests)
+#   scripts/kafka.sh status DIR                          exit 0 if running, 3 if not
+#   scripts/kafka.sh wait-ready PORT [SECONDS]           wait until the broker answers metadata
+#   scripts/kafka.sh create-topic PORT NAME PARTITIONS   create (if missing), wait for its leaders
+#
+# The broker listens on 127.0.0.1:PORT, its controller on 127.0.0.1:PORT+1. PARTITIONS (default 6)
+# is num.partitions for auto-created topics. Env: KAFKA_HOME (jar cache, default
+# ~/.cache/realchat-kafka), KAFKA_JAVA_HOME (default Debian's Java 17), KAFKA_HEAP_OPTS,
+# KAFKA_START_TIMEOUT (seconds, default 90). See docs/kafka-broker.md.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+pom="$root/kafka/pom.xml"
+log_config="$root/kafka/log4j2.properties"
+cache=${KAFKA_HOME:-$HOME/.cache/realchat-kafka}
+libs="$cache/libs"
+# Java 17 explicitly: other JDKs on the machine (e.g. a newer Temurin) are not what was verified.
+java_home=${KAFKA_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
+java="$java_home/bin/java"
+heap_opts=${KAFKA_HEAP_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC}
+start_timeout=${KAFKA_START_TIMEOUT:-90}
+
+die() { echo "kafka: $*" >&2; exit 1; }
+usage() { sed -n '2,16p' "$0" >&2; exit 2; }
+
+need_java() {
+  [ -x "$java" ] || die "no Java at $java_home (install openjdk-17-jre-headless or set KAFKA_JAVA_HOME)"
+}
+
+# Jars are copied once per pom version; the stamp holds the pom's checksum.
+fetch() {
+  need_java
+  local sum; sum=$(sha256sum "$pom" | cut -d' ' -f1)
+  [ "$(cat "$libs/.pom.sha256" 2>/dev/null)" = "$sum" ] && return 0
+  mkdir -p "$cache"
+  (
+    flock -w 600 9 || die "timed out waiting for another fetch"
+    [ "$(cat "$libs/.pom.sha256" 2>/dev/null)" = "$sum" ] && exit 0
+    local tmp="$cache/libs.tmp.$$"
+    rm -rf "$tmp"
+    echo "kafka: resolving jars into $libs" >&2
+    JAVA_HOME="$java_home" timeout 600 mvn -q -B -f "$pom" dependency:copy-dependencies \
+      -DoutputDirectory="$tmp" -DincludeScope=runtime >"$cache/fetch.log" 2>&1 \
+      || { tail -30 "$cache/fetch.log" >&2; rm -rf "$tmp"; die "mvn failed (log: $cache/fetch.log)"; }
+    echo "$sum" >"$tmp/.pom.sha256"
+    rm -rf "$libs"
+    mv "$tmp" "$libs"
+  ) 9>"$cache/.fetch.lock"
+}
+
+# Runs a Kafka command-line class quietly (warnings and errors only).
+run_tool() {
+  timeout 120 "$java" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 \
+    -Dlog4j2.configurationFile="$log_config" -Drealchat.kafka.log.level=WARN \
+    -cp "$libs/*" "$@"
+}
+
+need_kcat() {
+  command -v kcat >/dev/null || die "kcat is needed to check the broker (apt-get install kcat)"
+}
+
+# True while PID is a Kafka broker JVM: a recycled pid or an unreaped zombie (empty cmdline) is not.
+is_broker() {
+  tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'kafka\.Kafka'
+}
+
+# True while PID exists and is not a zombie (for the moments before the JVM has exec'd).
+is_alive() {
+  local state
+  state=$(cut -d' ' -f3 "/proc/$1/stat" 2>/dev/null) && [ -n "$state" ] && [ "$state" != Z ]
+}
+
+# Prints the broker's pid if DIR's pid file names a live one.
+live_pid() {
+  local pid
+  pid=$(cat "$1/kafka.pid" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && is_broker "$pid" || return 1
+  echo "$pid"
+}
+
+# Metadata answers from the broker itself (an open port alone is not ready).
+metadata_ok() {
+  kcat -b "127.0.0.1:$1" -L -m 2 2>/dev/null | grep -q '^ 1 brokers:'
+}
+
+wait_ready() {
+  local port=$1 seconds=${2:-$start_timeout} deadline
+  need_kcat
+  deadline=$((SECONDS + seconds))
+  until metadata_ok "$port"; do
+    [ "$SECONDS" -lt "$deadline" ] || die "no metadata from 127.0.0.1:$port after ${seconds}s"
+    sleep 0.5
+  done
+}
+
+port_in_use() {
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
+# A Kafka cluster id: 16 random bytes, URL-safe base64 without padding. Kafka's own generator
+# avoids a leading '-', which command lines would read as an option.
+random_cluster_id() {
+  local id
+  while :; do
+    id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    [ "${id:0:1}" != "-" ] && { echo "$id"; return; }
+  done
+}
+
+write_config() {
+  local dir=$1 port=$2 partitions=$3 controller=$(($2 + 1))
+  cat >"$dir/server.properties" <<CONF
+# Written by scripts/kafka.sh on every start; edits are lost.
+process.roles=broker,controller
+node.id=1
+controller.quorum.bootstrap.servers=127.0.0.1:$controller
+listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+advertised.listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller
+controller.listener.names=CONTROLLER
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$dir/data
+num.partitions=$partitions
+auto.create.topics.enable=true
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+# After a SIGKILL the new incarnation cannot register until the old one's session expires
+# (default 9 s); a shorter session makes crash-restart tests faster.
+broker.heartbeat.interval.ms=1000
+broker.session.timeout.ms=4000
+# The default 128 MiB cleaner buffer does not fit a small heap.
+log.cleaner.dedupe.buffer.size=16777216
+CONF
+}
+
+stop_pid() {
+  local pid=$1 signal=$2 seconds=$3 deadline
+  kill "-$signal" "$pid" 2>/dev/null || return 0
+  deadline=$((SECONDS + seconds))
+  while is_broker "$pid"; do
+    [ "$SECONDS" -lt "$deadline" ] || return 1
+    sleep 0.2
+  done
+}
+
+start() {
+  local dir=$1 port=$2 partitions=${3:-6} pid deadline
+  if ! [[ "$port" =~ ^[1-9][0-9]*$ ]] || [ "$port" -ge 65535 ]; then die "bad port $port"; fi
+  [[ "$partitions" =~ ^[1-9][0-9]*$ ]] || die "bad partition count $partitions"
+  need_kcat
+  mkdir -p "$dir"
+  dir=$(cd "$dir" && pwd)
+  # The controller's address is stored in the formatted metadata: a directory keeps its port.
+  if [ -f "$dir/port" ] && [ "$(cat "$dir/port")" != "$port" ]; then
+    die "$dir was created for port $(cat "$dir/port"), not $port"
+  fi
+  if pid=$(live_pid "$dir"); then
+    wait_ready "$port"
+    return 0
+  fi
+  rm -f "$dir/kafka.pid"
+  # Fail clearly here rather than with a bind exception deep in the broker's log.
+  for p in "$port" $((port + 1)); do
+    ! port_in_use "$p" || die "127.0.0.1:$p is already in use (broker needs PORT and PORT+1)"
+  done
+  fetch
+  write_config "$dir" "$port" "$partitions"
+  if [ ! -f "$dir/data/meta.properties" ]; then
+    run_tool kafka.tools.StorageTool format --standalone --ignore-formatted \
+      -t "$(random_cluster_id)" -c "$dir/server.properties" >"$dir/format.log" 2>&1 \
+      || { cat "$dir/format.log" >&2; die "formatting $dir/data failed"; }
+    echo "$port" >"$dir/port"
+  fi
+  # One previous log is kept, so the readiness line found is always this start's.
+  [ -f "$dir/server.log" ] && mv -f "$dir/server.log" "$dir/server.log.1"
+  : >"$dir/server.log"
+  # setsid: the broker outlives the caller's shell and its Ctrl-C.
+  # shellcheck disable=SC2086  # heap_opts is a list of JVM flags
+  setsid "$java" $heap_opts -Djava.awt.headless=true -XX:+ExitOnOutOfMemoryError \
+    -Dlog4j2.configurationFile="$log_config" -Drealchat.kafka.log.level=INFO \
+    -cp "$libs/*" kafka.Kafka "$dir/server.properties" \
+    </dev/null >>"$dir/server.log" 2>&1 &
+  pid=$!
+  echo "$pid" >"$dir/kafka.pid"
+  deadline=$((SECONDS + start_timeout))
+  until grep -q 'Kafka Server started' "$dir/server.log" && metadata_ok "$port"; do
+    if ! is_alive "$pid"; then
+      tail -30 "$dir/server.log" >&2
+      rm -f "$dir/kafka.pid"
+      die "broker exited during start-up (log: $dir/server.log)"
+    fi
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      tail -30 "$dir/server.log" >&2
+      stop_pid "$pid" TERM 10 || stop_pid "$pid" KILL 10 || true
+      rm -f "$dir/kafka.pid"
+      die "broker not ready after ${start_timeout}s, stopped it (log: $dir/server.log)"
+    fi
+    sleep 0.5
+  done
+}
+
+stop() {
+  local dir=$1 pid
+  if pid=$(live_pid "$dir"); then
+    stop_pid "$pid" TERM 60 || {
+      echo "kafka: pid $pid ignored SIGTERM for 60s, sending SIGKILL" >&2
+      stop_pid "$pid" KILL 10 || die "pid $pid survived SIGKILL"
+    }
+  fi
+  rm -f "$dir/kafka.pid"
+}
+
+kill_now() {
+  local dir=$1 pid
+  if pid=$(live_pid "$dir"); then
+    stop_pid "$pid" KILL 10 || die "pid $pid survived SIGKILL"
+  fi
+  rm -f "$dir/kafka.pid"
+}
+
+status() {
+  local dir=$1 pid
+  if pid=$(live_pid "$dir"); then
+    echo "running pid $pid port $(cat "$dir/port" 2>/dev/null || echo '?')"
+  else
+    echo "stopped"
+    exit 3
+  fi
+}
+
+# Partition count of TOPIC when every partition has a leader; nothing while it has not.
+topic_ready_partitions() {
+  kcat -b "127.0.0.1:$1" -L -t "$2" -m 2 2>/dev/null | awk -v t="\"$2\"" '
+    $1 == "topic" && $2 == t { found = 1; if ($0 ~ /Broker:/) bad = 1; n = $4; next }
+    found && $1 == "partition" { seen++; if ($4 == "-1," || $0 ~ /Broker:/) bad = 1 }
+    END { if (found && !bad && seen == n && n > 0) print n }'
+}
+
+create_topic() {
+  local port=$1 name=$2 partitions=$3 n deadline
+  [[ "$partitions" =~ ^[1-9][0-9]*$ ]] || die "bad partition count $partitions"
+  need_java
+  [ -f "$libs/.pom.sha256" ] || fetch
+  wait_ready "$port" 30
+  run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" \
+    --create --if-not-exists --topic "$name" --partitions "$partitions" --replication-factor 1 \
+    >/dev/null || die "could not create topic $name"
+  deadline=$((SECONDS + 30))
+  until n=$(topic_ready_partitions "$port" "$name") && [ -n "$n" ]; do
+    [ "$SECONDS" -lt "$deadline" ] || die "topic $name has no leaders after 30s"
+    sleep 0.3
+  done
+  [ "$n" = "$partitions" ] || echo "kafka: topic $name already exists with $n partitions" >&2
+}
+
+cmd=${1:-}
+case "$cmd" in
+  fetch) fetch ;;
+  start) [ $# -ge 3 ] || usage; start "$2" "$3" "${4:-6}" ;;
+  stop) [ $# -eq 2 ] || usage; stop "$2" ;;
+  kill) [ $# -eq 2 ] || usage; kill_now "$2" ;;
+  status) [ $# -eq 2 ] || usage; status "$2" ;;
+  wait-ready) [ $# -ge 2 ] || usage; wait_ready "$2" "${3:-$start_timeout}" ;;
+  create-topic) [ $# -eq 4 ] || usage; create_topic "$2" "$3" "$4" ;;
+  *) usage ;;
+esac
