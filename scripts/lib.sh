@@ -1,0 +1,24 @@
+# scripts/lib.sh: helpers shared by test.sh, demo.sh and the benchmarks (sourced).
+
+# A TCP port nothing listens on, from the kernel's ephemeral range.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Runs a command as root: directly when we are root, else through sudo.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Builds and installs the extension into the PostgreSQL 15 found by pg_config.
+install_extension() {
+  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
+}
+
+# A scratch directory the unprivileged postgres user can enter.
+make_workdir() {
+  local dir
+  dir=$(mktemp -d "/tmp/${1:-realchat}.XXXXXX")
+  chmod 755 "$dir"
+  echo "$dir"
+}
