@@ -14,8 +14,9 @@
  *
  * Precisely: when the result fits (result <= cap) all of it is written, and a
  * terminating NUL is added if there is room for it (result < cap), so a buffer
- * of result + 1 bytes yields a C string. When it does not fit, nothing but
- * out[0] = '\0' (if cap > 0) is written: never a truncated value or payload.
+ * of result + 1 bytes yields a C string. When it does not fit, or on
+ * RP_FAILED, out holds an empty string (if cap > 0) and its other cap - 1
+ * bytes are scratch: never a truncated value or payload that looks whole.
  * out may be NULL when cap is 0, to ask for the length only.
  */
 #ifndef REALCHAT_CORE_API_H
