@@ -41,7 +41,9 @@ check_list_insert(const char *list, const pg_uuid_t *owner, const pg_uuid_t *oth
 					   " EXISTS (SELECT 1 FROM profile.blocks WHERE user_id = $1 AND blocked_user_id = $2),"
 					   " (SELECT count(*) FROM (SELECT 1 FROM profile.blocks WHERE user_id = $1 LIMIT $3) s)",
 					   3, argtypes);
-	rp_exec(plan, values, NULL, true, 1);
+	/* Not read-only: a fresh snapshot also sees rows written earlier in the
+	 * same statement (a multi-row INSERT), so the limit holds for batches. */
+	rp_exec(plan, values, NULL, false, 1);
 	checks.other_exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	checks.owner_blocks_other = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
 	checks.already_listed = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3, &isnull));

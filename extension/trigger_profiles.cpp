@@ -51,7 +51,7 @@ check_username_free(const RowEdit *row)
 					"SELECT 1 FROM profile.profiles"
 					" WHERE lower(username) = lower($1) AND user_id <> $2 LIMIT 1",
 					2, argtypes),
-			values, NULL, true, 1);
+			values, NULL, false, 1);
 	taken = SPI_processed > 0;
 	rp_finish();
 	if (taken)
@@ -70,7 +70,7 @@ check_profile_absent(const pg_uuid_t *user_id)
 
 	rp_connect();
 	rp_exec(rp_plan(&plan, "SELECT 1 FROM profile.profiles WHERE user_id = $1", 1, argtypes),
-			values, NULL, true, 1);
+			values, NULL, false, 1);
 	exists = SPI_processed > 0;
 	rp_finish();
 	if (exists)

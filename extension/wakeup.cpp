@@ -202,12 +202,14 @@ rp_request_wakeup(PG_FUNCTION_ARGS)
 	if (!quiet)
 		PG_RETURN_BOOL(true);
 
+	/* Not read-only, so SPI takes a new snapshot now, after the wait above:
+	 * the statement's own snapshot predates the commits we waited for. */
 	rp_connect();
 	rp_exec(rp_plan(&pending_plan,
 					"SELECT EXISTS (SELECT 1 FROM profile.outbox"
 					" WHERE published_at IS NULL AND quarantined_at IS NULL)",
 					0, NULL),
-			NULL, NULL, true, 1);
+			NULL, NULL, false, 1);
 	pending = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &quiet));
 	rp_finish();
 	PG_RETURN_BOOL(pending);

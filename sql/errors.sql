@@ -110,3 +110,9 @@ SELECT pg_temp.try($$SELECT profile.block_user('c0000000-0000-4000-8000-00000000
 RESET realchat_profile.max_contacts;
 RESET realchat_profile.max_blocks;
 
+-- the limit holds within one multi-row statement too
+SET realchat_profile.max_contacts = 1;
+SELECT pg_temp.try($$INSERT INTO profile.contacts (user_id, contact_user_id) VALUES
+  ('c0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000001'),
+  ('c0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000002')$$);
+RESET realchat_profile.max_contacts;
