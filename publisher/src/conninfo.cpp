@@ -28,4 +28,15 @@ std::optional<std::string> describe_conninfo(const std::string& conninfo) {
   return out.empty() ? std::string("(from PG* environment)") : out;
 }
 
+bool connect_error_is_permanent(std::string_view m) {
+  auto has = [m](std::string_view s) { return m.find(s) != std::string_view::npos; };
+  if (has("the database system is") || has("too many clients") || has("remaining connection slots") ||
+      has("terminating connection") || has("timeout expired") || has("Connection refused") ||
+      has("could not connect") || has("server closed the connection"))
+    return false;
+  return has("password authentication failed") || has("authentication failed") || has("does not exist") ||
+         has("no pg_hba.conf entry") || has("could not translate host name") || has("password") ||
+         has("invalid connection option") || has("permission denied");
+}
+
 }  // namespace publisher

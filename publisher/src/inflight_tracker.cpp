@@ -4,10 +4,11 @@
 
 namespace publisher {
 
-void InFlightTracker::add(std::int64_t id, std::string_view key) {
+void InFlightTracker::add(std::int64_t id, std::string_view key, double created_at) {
   auto [it, inserted] = rows_.try_emplace(id);
   if (!inserted) return;
   it->second.key.assign(key);
+  it->second.created_at = created_at;
   keys_[it->second.key].ids.push_back(id);
   ++unresolved_;
   max_id_ = std::max(max_id_, id);
@@ -43,7 +44,7 @@ void InFlightTracker::settle_key(KeyQueue& queue, Settled& out) {
     } else if (state == State::acked) {
       out.publish.push_back(id);
     } else if (state == State::rejected) {
-      out.quarantine.push_back({id, std::move(row->second.error)});
+      out.quarantine.push_back({id, row->second.key, std::move(row->second.error)});
       --queue.rejected;
       queue.poisoned = true;
     } else {
@@ -77,6 +78,11 @@ void InFlightTracker::clear() {
   unresolved_ = 0;
   failed_ = 0;
   max_id_ = 0;
+}
+
+double InFlightTracker::created_at(std::int64_t id) const {
+  auto it = rows_.find(id);
+  return it == rows_.end() ? 0 : it->second.created_at;
 }
 
 std::int64_t InFlightTracker::max_id_of_key(std::string_view key) const {

@@ -22,6 +22,7 @@ namespace publisher {
 
 struct QuarantinedRow {
   std::int64_t id;
+  std::string key;
   std::string error;
 };
 
@@ -33,7 +34,10 @@ struct Settled {
 class InFlightTracker {
  public:
   // A row handed to the producer. Rows of one key must be added in id order.
-  void add(std::int64_t id, std::string_view key);
+  // `created_at` (seconds since the epoch) is kept for the latency metric.
+  void add(std::int64_t id, std::string_view key, double created_at = 0);
+  // created_at given to add(), 0 if the row is unknown.
+  double created_at(std::int64_t id) const;
 
   // Delivery reports. Unknown ids are ignored (a report for a row forgotten by clear()).
   void acked(std::int64_t id);
@@ -68,6 +72,7 @@ class InFlightTracker {
   enum class State { sent, acked, failed, rejected };
   struct Row {
     std::string key;
+    double created_at = 0;
     State state = State::sent;
     std::string error;
   };

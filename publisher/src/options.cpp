@@ -111,7 +111,7 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
   cxxopts::Options spec("profile-publisher",
                         "Relays committed rows of profile.outbox to Kafka, in order per key, marking each row\n"
                         "published once the broker has acknowledged it. One instance per database publishes;\n"
-                        "others wait as hot standbys.");
+                        "others wait as hot standbys.\n");
   spec.custom_help("--brokers HOST:PORT[,HOST:PORT] [--db CONNINFO] [options]");
   // clang-format off
   spec.add_options()

@@ -29,3 +29,30 @@ TEST(Conninfo, UnparsableGivesNoTextAtAll) {
   EXPECT_FALSE(describe_conninfo("host=db1 s3cret").has_value());
   EXPECT_FALSE(describe_conninfo("password='unterminated").has_value());
 }
+
+TEST(ConnectError, ConfigurationMistakesAreFinal) {
+  using publisher::connect_error_is_permanent;
+  EXPECT_TRUE(connect_error_is_permanent(
+      "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  password authentication failed for user "
+      "\"relay\""));
+  EXPECT_TRUE(connect_error_is_permanent(
+      "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  database \"nope\" does not exist"));
+  EXPECT_TRUE(connect_error_is_permanent("could not translate host name \"db.invalid\" to address: Name or service "
+                                         "not known"));
+  EXPECT_TRUE(connect_error_is_permanent("connection to server at \"10.0.0.1\", port 5432 failed: FATAL:  no "
+                                         "pg_hba.conf entry for host"));
+  EXPECT_TRUE(connect_error_is_permanent(
+      "connection to server at \"127.0.0.1\", port 5432 failed: fe_sendauth: no password supplied"));
+}
+
+TEST(ConnectError, OutagesAreRetried) {
+  using publisher::connect_error_is_permanent;
+  EXPECT_FALSE(connect_error_is_permanent(
+      "connection to server at \"127.0.0.1\", port 5999 failed: Connection refused\n\tIs the server running on that "
+      "host and accepting TCP/IP connections?"));
+  EXPECT_FALSE(connect_error_is_permanent(
+      "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  the database system is starting up"));
+  EXPECT_FALSE(connect_error_is_permanent(
+      "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  sorry, too many clients already"));
+  EXPECT_FALSE(connect_error_is_permanent("connection to server at \"10.0.0.1\", port 5432 failed: timeout expired"));
+}

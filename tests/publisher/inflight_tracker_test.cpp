@@ -74,6 +74,7 @@ TEST(InFlightTracker, RejectedRowIsQuarantinedAndLaterRowsOfItsKeyAreDropped) {
   ASSERT_EQ(s.quarantine.size(), 1u);
   EXPECT_EQ(s.quarantine[0].id, 2);
   EXPECT_EQ(s.quarantine[0].error, "Broker: Message size too large");
+  EXPECT_EQ(s.quarantine[0].key, "a");
   // 3 is still in flight: the key stays blocked until its report arrives.
   EXPECT_TRUE(t.key_blocked("a"));
   EXPECT_EQ(t.blocked_keys(), std::vector<std::string>{"a"});

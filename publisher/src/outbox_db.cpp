@@ -1,0 +1,268 @@
+#include "outbox_db.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#include "conninfo.h"
+
+namespace publisher {
+
+namespace {
+
+// id <= $1 rows are in flight already (or late): only their id is needed.
+constexpr const char* kFetchPending =
+    "SELECT id, id > $1,"
+    " CASE WHEN id > $1 THEN key END, CASE WHEN id > $1 THEN topic END,"
+    " CASE WHEN id > $1 THEN payload::text END,"
+    " CASE WHEN id > $1 THEN payload->>'event_id' END,"
+    " CASE WHEN id > $1 THEN payload->>'event_type' END,"
+    " CASE WHEN id > $1 THEN payload->>'occurred_at' END,"
+    " CASE WHEN id > $1 THEN extract(epoch FROM created_at)::float8 END"
+    " FROM profile.outbox"
+    " WHERE published_at IS NULL AND quarantined_at IS NULL AND key <> ALL ($3::text[])"
+    " ORDER BY id LIMIT $2";
+
+constexpr const char* kFetchIds =
+    "SELECT id, true, key, topic, payload::text, payload->>'event_id', payload->>'event_type',"
+    " payload->>'occurred_at', extract(epoch FROM created_at)::float8"
+    " FROM profile.outbox"
+    " WHERE id = ANY ($1::bigint[]) AND published_at IS NULL AND quarantined_at IS NULL"
+    " AND key <> ALL ($2::text[])"
+    " ORDER BY id";
+
+constexpr const char* kMarkPublished =
+    "UPDATE profile.outbox SET published_at = now() WHERE id = ANY ($1::bigint[]) AND published_at IS NULL";
+
+constexpr const char* kQuarantine =
+    "UPDATE profile.outbox SET quarantined_at = now(), last_error = $2"
+    " WHERE id = $1 AND published_at IS NULL AND quarantined_at IS NULL";
+
+constexpr const char* kQuarantinedKeys =
+    "SELECT DISTINCT key FROM profile.outbox WHERE quarantined_at IS NOT NULL AND published_at IS NULL";
+
+struct Prepared {
+  const char* name;
+  const char* sql;
+};
+constexpr Prepared kStatements[] = {
+    {"fetch_pending", kFetchPending}, {"fetch_ids", kFetchIds},
+    {"mark_published", kMarkPublished}, {"quarantine", kQuarantine},
+    {"quarantined_keys", kQuarantinedKeys}, {"request_wakeup", "SELECT profile.request_wakeup()"},
+    {"try_lead", "SELECT pg_try_advisory_lock($1::bigint)"},
+};
+
+std::string first_line(const char* message) {
+  std::string m = message ? message : "";
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) m.pop_back();
+  for (char& c : m)
+    if (c == '\n' || c == '\t') c = ' ';
+  return m;
+}
+
+}  // namespace
+
+std::int64_t leader_lock_key() {
+  std::uint64_t h = 14695981039346656037ull;
+  for (char c : std::string_view("profile-publisher")) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ull;
+  }
+  return static_cast<std::int64_t>(h);
+}
+
+std::string bigint_array(const std::vector<std::int64_t>& ids) {
+  std::string out = "{";
+  out.reserve(ids.size() * 9 + 2);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  out += '}';
+  return out;
+}
+
+std::string text_array(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+PGconn* open_connection(const std::string& conninfo, const char* application_name) {
+  // Later entries win: conninfo (expanded from "dbname") overrides these defaults.
+  const char* keys[] = {"fallback_application_name", "connect_timeout", "keepalives", "keepalives_idle",
+                        "keepalives_interval", "keepalives_count", "dbname", nullptr};
+  const char* values[] = {application_name, "10", "1", "10", "5", "3", conninfo.c_str(), nullptr};
+  PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+  if (conn == nullptr) throw DbError("out of memory connecting to PostgreSQL", false);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = first_line(PQerrorMessage(conn));
+    PQfinish(conn);
+    throw DbError(message, connect_error_is_permanent(message));
+  }
+  return conn;
+}
+
+OutboxDb::OutboxDb(std::string conninfo, std::string channel)
+    : conninfo_(std::move(conninfo)), channel_(std::move(channel)) {}
+
+OutboxDb::~OutboxDb() { disconnect(); }
+
+void OutboxDb::disconnect() {
+  if (conn_) PQfinish(conn_);
+  conn_ = nullptr;
+}
+
+int OutboxDb::socket() const { return conn_ ? PQsocket(conn_) : -1; }
+
+std::string OutboxDb::describe() const {
+  if (!conn_) return "(not connected)";
+  return std::string("host=") + PQhost(conn_) + " port=" + PQport(conn_) + " dbname=" + PQdb(conn_);
+}
+
+void OutboxDb::fail(const std::string& what) {
+  std::string message = what + ": " + first_line(PQerrorMessage(conn_));
+  disconnect();
+  throw DbError(message, false);
+}
+
+PgResultPtr OutboxDb::exec(const char* statement, int nparams, const char* const* params, ExecStatusType expected) {
+  if (!conn_) throw DbError("not connected", false);
+  PgResultPtr r(PQexecPrepared(conn_, statement, nparams, params, nullptr, nullptr, 0));
+  if (!r || PQresultStatus(r.get()) != expected) {
+    // Any failure drops the connection: a reconnect starts from a known state
+    // (no aborted transaction, statements prepared again, LISTEN again).
+    std::string detail = r ? first_line(PQresultErrorMessage(r.get())) : first_line(PQerrorMessage(conn_));
+    disconnect();
+    throw DbError(std::string(statement) + ": " + detail, false);
+  }
+  return r;
+}
+
+void OutboxDb::connect() {
+  disconnect();
+  conn_ = open_connection(conninfo_, "profile-publisher");
+
+  PgResultPtr check(PQexec(conn_,
+                           "SELECT to_regclass('profile.outbox') IS NOT NULL"
+                           " AND to_regprocedure('profile.request_wakeup()') IS NOT NULL"));
+  if (PQresultStatus(check.get()) != PGRES_TUPLES_OK) fail("checking for the realchat_profile extension");
+  if (std::strcmp(PQgetvalue(check.get(), 0, 0), "t") != 0) {
+    disconnect();
+    throw DbError("profile.outbox or profile.request_wakeup() not found: is the realchat_profile extension "
+                  "installed in this database, and may this role use it?",
+                  true);
+  }
+
+  // A lost mark only means the row is published again (a duplicate, which
+  // consumers drop by event_id), so marks need not wait for the WAL flush.
+  // Keepalives on the server side free the leader lock soon after this
+  // process vanishes without closing its socket.
+  PgResultPtr settings(PQexec(conn_,
+                              "SET synchronous_commit = off; SET statement_timeout = '60s';"
+                              " SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5;"
+                              " SET tcp_keepalives_count = 3; SET tcp_user_timeout = 20000"));
+  if (PQresultStatus(settings.get()) != PGRES_COMMAND_OK) fail("setting up the session");
+
+  for (const Prepared& p : kStatements) {
+    PgResultPtr r(PQprepare(conn_, p.name, p.sql, 0, nullptr));
+    if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail(std::string("preparing ") + p.name);
+  }
+
+  char* ident = PQescapeIdentifier(conn_, channel_.c_str(), channel_.size());
+  if (!ident) fail("quoting the channel name");
+  std::string listen = std::string("LISTEN ") + ident;
+  PQfreemem(ident);
+  PgResultPtr r(PQexec(conn_, listen.c_str()));
+  if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail("LISTEN");
+  if (PQsetnonblocking(conn_, 0) != 0) fail("setting blocking mode");
+}
+
+bool OutboxDb::try_lead() {
+  std::string key = std::to_string(leader_lock_key());
+  const char* params[] = {key.c_str()};
+  PgResultPtr r = exec("try_lead", 1, params, PGRES_TUPLES_OK);
+  return std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
+}
+
+OutboxBatch OutboxDb::to_batch(PgResultPtr result) {
+  OutboxBatch batch;
+  PGresult* r = result.get();
+  int n = PQntuples(r);
+  batch.rows.resize(n);
+  auto view = [r](int row, int col) { return std::string_view(PQgetvalue(r, row, col), PQgetlength(r, row, col)); };
+  for (int i = 0; i < n; ++i) {
+    OutboxRow& row = batch.rows[i];
+    row.id = std::strtoll(PQgetvalue(r, i, 0), nullptr, 10);
+    row.has_payload = PQgetvalue(r, i, 1)[0] == 't';
+    if (!row.has_payload) continue;
+    row.key = view(i, 2);
+    row.topic = view(i, 3);
+    row.payload = view(i, 4);
+    row.event_id = view(i, 5);
+    row.event_type = view(i, 6);
+    row.occurred_at = view(i, 7);
+    row.created_at = std::strtod(PQgetvalue(r, i, 8), nullptr);
+  }
+  batch.result = std::move(result);
+  return batch;
+}
+
+OutboxBatch OutboxDb::fetch_pending(std::int64_t payload_above, int limit, const std::vector<std::string>& held_keys) {
+  std::string above = std::to_string(payload_above), lim = std::to_string(limit), held = text_array(held_keys);
+  const char* params[] = {above.c_str(), lim.c_str(), held.c_str()};
+  return to_batch(exec("fetch_pending", 3, params, PGRES_TUPLES_OK));
+}
+
+OutboxBatch OutboxDb::fetch_ids(const std::vector<std::int64_t>& ids, const std::vector<std::string>& held_keys) {
+  std::string list = bigint_array(ids), held = text_array(held_keys);
+  const char* params[] = {list.c_str(), held.c_str()};
+  return to_batch(exec("fetch_ids", 2, params, PGRES_TUPLES_OK));
+}
+
+void OutboxDb::mark_published(const std::vector<std::int64_t>& ids) {
+  if (ids.empty()) return;
+  std::string list = bigint_array(ids);
+  const char* params[] = {list.c_str()};
+  exec("mark_published", 1, params, PGRES_COMMAND_OK);
+}
+
+void OutboxDb::quarantine(std::int64_t id, const std::string& error) {
+  std::string sid = std::to_string(id);
+  const char* params[] = {sid.c_str(), error.c_str()};
+  exec("quarantine", 2, params, PGRES_COMMAND_OK);
+}
+
+std::vector<std::string> OutboxDb::quarantined_keys() {
+  PgResultPtr r = exec("quarantined_keys", 0, nullptr, PGRES_TUPLES_OK);
+  std::vector<std::string> keys;
+  for (int i = 0; i < PQntuples(r.get()); ++i) keys.emplace_back(PQgetvalue(r.get(), i, 0));
+  return keys;
+}
+
+bool OutboxDb::request_wakeup() {
+  PgResultPtr r = exec("request_wakeup", 0, nullptr, PGRES_TUPLES_OK);
+  return std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
+}
+
+bool OutboxDb::drain_notifications(bool* redrive) {
+  if (!conn_) return false;
+  if (PQconsumeInput(conn_) == 0) fail("reading from the server");
+  bool any = false;
+  while (PGnotify* n = PQnotifies(conn_)) {
+    any = true;
+    if (redrive && std::strcmp(n->extra, "redrive") == 0) *redrive = true;
+    PQfreemem(n);
+  }
+  return any;
+}
+
+}  // namespace publisher

@@ -1,0 +1,54 @@
+// Marks rows published (and quarantines rows) on a second connection, without
+// blocking the relay: marking 5000 rows costs a PostgreSQL backend tens of
+// milliseconds, which now overlap the next read on the main connection.
+// One statement at a time; pump() advances without waiting.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+#include "inflight_tracker.h"
+
+namespace publisher {
+
+class OutboxMarker {
+ public:
+  explicit OutboxMarker(std::string conninfo) : conninfo_(std::move(conninfo)) {}
+  ~OutboxMarker() { disconnect(); }
+  OutboxMarker(const OutboxMarker&) = delete;
+  OutboxMarker& operator=(const OutboxMarker&) = delete;
+
+  void connect();  // throws DbError
+  void disconnect();
+  bool connected() const { return conn_ != nullptr; }
+  int socket() const { return conn_ ? PQsocket(conn_) : -1; }
+
+  void mark_published(std::vector<std::int64_t> ids);
+  void quarantine(const QuarantinedRow& row);
+
+  // Sends the next statement if none is running, reads a finished one.
+  // Returns the ids whose mark has committed since the last call. Throws
+  // DbError if the connection failed (the unconfirmed rows stay pending in
+  // the table and are published again: duplicates, never loss).
+  std::vector<std::int64_t> pump();
+  bool idle() const { return !busy_ && jobs_.empty(); }
+
+ private:
+  struct Job {
+    std::vector<std::int64_t> ids;  // mark these
+    std::int64_t quarantine_id = 0;  // or quarantine this one
+    std::string error;
+  };
+  [[noreturn]] void fail(const std::string& what);
+
+  std::string conninfo_;
+  PGconn* conn_ = nullptr;
+  std::deque<Job> jobs_;
+  bool busy_ = false;
+};
+
+}  // namespace publisher

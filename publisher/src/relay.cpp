@@ -1,0 +1,465 @@
+#include "relay.h"
+
+#include <poll.h>
+#include <signal.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+
+#include "conninfo.h"
+#include "delivery_errors.h"
+#include "log.h"
+
+namespace publisher {
+
+volatile std::sig_atomic_t g_stop_requested = 0;
+
+namespace {
+
+constexpr std::chrono::seconds kStandbyRetry{1};
+// With quarantined rows around, how often to notice a re-drive done by hand
+// in SQL (the redrive subcommand also announces itself with a NOTIFY).
+constexpr std::chrono::seconds kQuarantineReload{30};
+constexpr std::size_t kMarkChunk = 10000;
+constexpr std::size_t kMaxErrorText = 1000;
+
+double now_epoch() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string error_text(std::string e) {
+  if (e.size() > kMaxErrorText) e.resize(kMaxErrorText);
+  return e;
+}
+
+// librdkafka starts its threads from here: they must not take the signals
+// meant for the main loop, or a SIGTERM could go unnoticed until a timeout.
+template <typename F>
+void with_signals_blocked(F&& f) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGTERM);
+  sigaddset(&block, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  try {
+    f();
+  } catch (...) {
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    throw;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+}  // namespace
+
+Relay::Relay(const Options& options, Metrics& metrics, SystemdNotifier& systemd)
+    : options_(options),
+      metrics_(metrics),
+      systemd_(systemd),
+      db_(options.db, options.channel),
+      marker_(options.db) {}
+
+Relay::~Relay() = default;
+
+void Relay::make_producer() {
+  ProducerSettings settings{options_.brokers, options_.kafka_settings};
+  with_signals_blocked([&] {
+    producer_ = std::make_unique<KafkaProducer>(settings, [this](const DeliveryReport& r) { on_report(r); });
+  });
+}
+
+void Relay::on_report(const DeliveryReport& r) {
+  if (r.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    double created = tracker_.created_at(r.id);
+    if (created > 0) metrics_.delivery_latency.observe(now_epoch() - created);
+    tracker_.acked(r.id);
+  } else if (is_permanent_delivery_error(r.err)) {
+    tracker_.rejected(r.id, error_text(std::string("kafka: ") + rd_kafka_err2name(r.err) + ": " +
+                                       rd_kafka_err2str(r.err)));
+  } else {
+    if (r.err != RD_KAFKA_RESP_ERR__PURGE_QUEUE && r.err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
+      ++metrics_.failed_total;
+      log_warn("delivery_failed").kv("id", r.id).kv("error", rd_kafka_err2str(r.err));
+    }
+    tracker_.failed(r.id);
+  }
+}
+
+// A fatal error leaves the producer unusable (e.g. an idempotence sequence
+// it cannot repair): its unacknowledged rows stay pending and a new producer
+// sends them again from the table.
+void Relay::replace_producer(const std::string& reason) {
+  log_error("producer_replaced").kv("reason", reason);
+  ++metrics_.producer_restarts_total;
+  producer_->purge();
+  producer_->poll(0);
+  try {
+    settle();
+  } catch (const DbError& e) {
+    lose_connection(e.what());
+  }
+  producer_.reset();
+  tracker_.clear();
+  metrics_.in_flight_rows = 0;
+  make_producer();
+  sleep_interruptibly(retry_backoff_.next(random_unit()));
+}
+
+bool Relay::ensure_connected(bool first_attempt) {
+  if (db_.connected()) return true;
+  update_status();
+  try {
+    db_.connect();
+    marker_.connect();
+  } catch (const DbError& e) {
+    db_.disconnect();
+    if (first_attempt && (e.permanent() || options_.once)) throw;
+    metrics_.db_up = 0;
+    auto delay = db_backoff_.next(random_unit());
+    log_warn("db_connect_failed").kv("error", e.what()).kv("retry_in_ms", static_cast<std::int64_t>(delay.count()));
+    sleep_interruptibly(delay);
+    return false;
+  }
+  if (!first_attempt) ++metrics_.db_reconnects_total;
+  db_backoff_.reset();
+  metrics_.db_up = 1;
+  log_info("db_connected").kv("db", db_.describe());
+  return true;
+}
+
+bool Relay::ensure_leader() {
+  if (leader_) return true;
+  if (!db_.try_lead()) {
+    update_status();
+    return false;
+  }
+  leader_ = true;
+  metrics_.leader = 1;
+  log_info("leader_acquired").kv("db", db_.describe());
+  reload_quarantined_keys();
+  update_status();
+  return true;
+}
+
+// Rows in flight when the database went away cannot be marked by this
+// session; another leader may already be sending them. Drop them here: the
+// broker keeps a prefix of each partition's sequence, and the rows are read
+// again (duplicates at worst, never a gap).
+void Relay::drop_in_flight() {
+  if (producer_ && tracker_.unresolved() > 0) {
+    producer_->purge();
+    producer_->poll(0);
+  }
+  tracker_.clear();
+  metrics_.in_flight_rows = 0;
+}
+
+void Relay::lose_connection(const std::string& why) {
+  log_warn("db_connection_lost").kv("error", why).kv("was_leader", leader_);
+  if (leader_) log_info("leader_released");
+  db_.disconnect();
+  marker_.disconnect();
+  marking_.clear();
+  leader_ = false;
+  metrics_.leader = 0;
+  metrics_.db_up = 0;
+  drop_in_flight();
+  update_status();
+}
+
+void Relay::reload_quarantined_keys() {
+  auto keys = db_.quarantined_keys();
+  quarantined_keys_ = std::unordered_set<std::string>(keys.begin(), keys.end());
+  next_quarantine_reload_ = Clock::now() + kQuarantineReload;
+  if (!keys.empty()) log_info("quarantined_keys_held").kv("keys", static_cast<std::int64_t>(keys.size()));
+}
+
+std::vector<std::string> Relay::held_keys() const {
+  std::vector<std::string> keys(quarantined_keys_.begin(), quarantined_keys_.end());
+  for (std::string& k : tracker_.blocked_keys())
+    if (!quarantined_keys_.count(k)) keys.push_back(std::move(k));
+  return keys;
+}
+
+void Relay::settle() {
+  Settled s = tracker_.take_settled();
+  for (std::size_t i = 0; i < s.publish.size(); i += kMarkChunk) {
+    auto first = s.publish.begin() + static_cast<std::ptrdiff_t>(i);
+    auto last = s.publish.begin() + static_cast<std::ptrdiff_t>(std::min(i + kMarkChunk, s.publish.size()));
+    marking_.insert(first, last);
+    marker_.mark_published(std::vector<std::int64_t>(first, last));
+  }
+  for (const QuarantinedRow& q : s.quarantine) {
+    // Held back from now on, before the UPDATE commits: reads skip the key.
+    quarantined_keys_.insert(q.key);
+    marker_.quarantine(q);
+    ++metrics_.quarantined_total;
+    log_warn("row_quarantined").kv("id", q.id).kv("key", q.key).kv("error", q.error);
+  }
+  metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size() + marking_.size());
+  pump_marker();
+}
+
+void Relay::pump_marker() {
+  std::vector<std::int64_t> done = marker_.pump();
+  for (std::int64_t id : done) marking_.erase(id);
+  metrics_.published_total += done.size();
+}
+
+std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
+  std::size_t produced = 0;
+  // Keys that must wait for this round: a row of theirs was skipped, so their
+  // later rows in the same read must be skipped too.
+  std::unordered_set<std::string_view> deferred;
+  for (const OutboxRow* row : rows) {
+    if (deferred.count(row->key)) continue;
+    if ((!quarantined_keys_.empty() && quarantined_keys_.count(std::string(row->key))) ||
+        tracker_.key_blocked(row->key) ||
+        tracker_.max_id_of_key(row->key) > row->id) {
+      // Held back, or a later row of this key is still in flight (a re-driven
+      // row, say): sending this one now would overtake it. It is read again.
+      deferred.insert(row->key);
+      continue;
+    }
+    tracker_.add(row->id, row->key, row->created_at);
+    std::optional<std::string> problem = key_problem(row->key);
+    if (!problem) problem = topic_problem(row->topic);
+    if (problem) {
+      tracker_.rejected(row->id, *problem);
+      deferred.insert(row->key);
+      continue;
+    }
+    Headers headers = build_headers(EventFields{row->event_id, row->event_type, row->occurred_at});
+    std::string error;
+    ProduceStatus status;
+    while ((status = producer_->produce(row->id, row->topic, row->key, row->payload, headers, &error)) ==
+           ProduceStatus::queue_full)
+      producer_->poll(50);
+    switch (status) {
+      case ProduceStatus::queued:
+        ++produced;
+        break;
+      case ProduceStatus::rejected:
+        tracker_.rejected(row->id, error_text(error));
+        deferred.insert(row->key);
+        break;
+      case ProduceStatus::queue_full:
+      case ProduceStatus::failed:
+      case ProduceStatus::fatal:
+        log_warn("produce_failed").kv("id", row->id).kv("error", error);
+        ++metrics_.failed_total;
+        tracker_.failed(row->id);
+        return produced;  // needs_retry(): the loop waits, settles and reads again
+    }
+    producer_->poll(0);
+  }
+  return produced;
+}
+
+Relay::FetchOutcome Relay::fetch_and_produce() {
+  std::vector<std::string> held = held_keys();
+  std::int64_t hi = tracker_.max_id();
+  int limit = options_.batch_size + static_cast<int>(tracker_.size() + marking_.size());
+  OutboxBatch batch = db_.fetch_pending(hi, limit, held);
+
+  // Rows at or below `hi` that are not in flight committed late (a lower id
+  // than rows already sent) or came back from quarantine: fetch them whole
+  // and send them first, so each key's rows still go out in id order.
+  std::vector<std::int64_t> late;
+  std::vector<const OutboxRow*> fresh;
+  for (const OutboxRow& row : batch.rows) {
+    if (marking_.count(row.id)) continue;  // sent and acknowledged, mark not yet committed
+    if (row.has_payload)
+      fresh.push_back(&row);
+    else if (!tracker_.contains(row.id))
+      late.push_back(row.id);
+  }
+  FetchOutcome out;
+  out.more = static_cast<int>(batch.rows.size()) >= limit;
+  if (!late.empty()) {
+    log_debug("late_rows").kv("count", static_cast<std::int64_t>(late.size())).kv("first", late.front());
+    OutboxBatch late_batch = db_.fetch_ids(late, held);
+    std::vector<const OutboxRow*> rows;
+    for (const OutboxRow& row : late_batch.rows) rows.push_back(&row);
+    out.produced += produce_rows(rows);
+  }
+  out.produced += produce_rows(fresh);
+  metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size());
+  return out;
+}
+
+bool Relay::wait(std::chrono::milliseconds timeout) {
+  timeout = std::min(timeout, systemd_.max_wait());
+  pollfd fds[3];
+  nfds_t n = 0;
+  if (producer_) fds[n++] = pollfd{producer_->event_fd(), POLLIN, 0};
+  int db_fd = db_.socket();
+  if (db_fd >= 0) fds[n++] = pollfd{db_fd, POLLIN, 0};
+  if (!marker_.idle() && marker_.socket() >= 0) fds[n++] = pollfd{marker_.socket(), POLLIN, 0};
+  if (!stopping()) ::poll(fds, n, static_cast<int>(std::max<std::int64_t>(timeout.count(), 0)));
+  bool notified = false;
+  if (db_.connected()) notified = db_.drain_notifications(&redrive_seen_);
+  if (!marker_.idle()) pump_marker();
+  return notified;
+}
+
+void Relay::sleep_interruptibly(std::chrono::milliseconds duration) {
+  auto until = Clock::now() + duration;
+  while (!stopping()) {
+    systemd_.watchdog();
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
+    if (left.count() <= 0) break;
+    try {
+      wait(left);
+    } catch (const DbError& e) {
+      lose_connection(e.what());
+    }
+    if (producer_) producer_->poll(0);
+  }
+}
+
+void Relay::update_status() {
+  std::string s = !db_.connected() ? "connecting to PostgreSQL"
+                  : leader_        ? "leader: publishing"
+                                   : "standby: waiting for the leader lock";
+  systemd_.status(s);
+}
+
+void Relay::shutdown() {
+  systemd_.stopping();
+  log_info("stopping").kv("in_flight", static_cast<std::int64_t>(tracker_.unresolved()));
+  auto deadline = Clock::now() + options_.flush_timeout;
+  while (producer_ && tracker_.unresolved() > 0 && Clock::now() < deadline) {
+    producer_->poll(100);
+    if (db_.connected()) {
+      try {
+        settle();
+      } catch (const DbError& e) {
+        lose_connection(e.what());
+      }
+    }
+  }
+  std::size_t left = tracker_.unresolved();
+  if (left > 0) {
+    // They stay pending in the table; the next leader sends them again.
+    log_warn("flush_incomplete").kv("unacknowledged", static_cast<std::int64_t>(left));
+    producer_->purge();
+    producer_->poll(0);
+  }
+  if (db_.connected()) {
+    try {
+      settle();
+      auto mark_deadline = Clock::now() + std::chrono::seconds(10);
+      while (!marker_.idle() && Clock::now() < mark_deadline) {
+        pollfd fd{marker_.socket(), POLLIN, 0};
+        ::poll(&fd, 1, 100);
+        pump_marker();
+      }
+    } catch (const DbError& e) {
+      log_warn("final_mark_failed").kv("error", e.what());
+    }
+  }
+  log_info("stopped").kv("published_total", metrics_.published_total.load());
+}
+
+int Relay::run() {
+  make_producer();
+  // The first connection decides whether the configuration works at all.
+  while (!stopping() && !ensure_connected(true)) {
+  }
+  systemd_.ready(db_.connected() ? "connected" : "connecting to PostgreSQL");
+
+  bool want_read = true;   // rows may be waiting: read without waiting first
+  bool armed = false;      // request_wakeup() was called since the last wake-up
+  auto next_poll = Clock::now() + options_.poll_interval;
+
+  while (!stopping()) {
+    systemd_.watchdog();
+    try {
+      if (!ensure_connected(false)) continue;
+      if (!ensure_leader()) {
+        want_read = true;
+        sleep_interruptibly(kStandbyRetry + std::chrono::milliseconds(static_cast<int>(random_unit() * 500)));
+        continue;
+      }
+
+      producer_->poll(0);
+      std::string fatal_reason;
+      if (producer_->fatal(&fatal_reason)) {
+        replace_producer(fatal_reason);
+        want_read = true;
+        continue;
+      }
+      settle();
+
+      if (redrive_seen_ || (!quarantined_keys_.empty() && Clock::now() >= next_quarantine_reload_)) {
+        redrive_seen_ = false;
+        reload_quarantined_keys();
+        want_read = true;
+      }
+
+      if (tracker_.needs_retry()) {
+        // Stop sending; once every report is in, mark what is safe and read
+        // again from the bottom of the table after a pause.
+        if (tracker_.unresolved() > 0) {
+          wait(std::chrono::milliseconds(100));
+          continue;
+        }
+        tracker_.clear();
+        metrics_.in_flight_rows = 0;
+        auto delay = retry_backoff_.next(random_unit());
+        log_warn("delivery_retry").kv("in_ms", static_cast<std::int64_t>(delay.count()));
+        sleep_interruptibly(delay);
+        want_read = true;
+        continue;
+      }
+
+      bool room = tracker_.size() + static_cast<std::size_t>(options_.batch_size) <=
+                  static_cast<std::size_t>(options_.max_in_flight);
+      if (want_read && room) {
+        FetchOutcome f = fetch_and_produce();
+        next_poll = Clock::now() + options_.poll_interval;
+        want_read = f.more;
+        if (f.produced > 0) {
+          armed = false;
+          retry_backoff_.reset();
+        }
+        if (f.more) continue;
+      }
+
+      if (tracker_.size() > 0 || !marker_.idle()) {
+        // Deliveries or marks outstanding: wait for them (or a NOTIFY).
+        if (wait(std::chrono::milliseconds(100))) want_read = true;
+        continue;
+      }
+
+      // Nothing in flight or being marked, the last read was not full: caught up.
+      if (options_.once && !want_read) {
+        log_info("caught_up").kv("published_total", metrics_.published_total.load());
+        break;
+      }
+      if (want_read) continue;
+      if (!armed) {
+        armed = true;
+        if (db_.request_wakeup()) {
+          want_read = true;
+          continue;
+        }
+      }
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_poll - Clock::now());
+      if (left.count() <= 0 || wait(left)) {
+        want_read = true;
+        armed = false;
+      }
+    } catch (const DbError& e) {
+      lose_connection(e.what());
+      want_read = true;
+      armed = false;
+    }
+  }
+  shutdown();
+  return 0;
+}
+
+}  // namespace publisher

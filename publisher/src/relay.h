@@ -1,0 +1,84 @@
+// The relay loop: leader election, reading pending rows, producing them,
+// marking what Kafka acknowledged, waiting for NOTIFY or the poll interval,
+// and recovering from database, broker and producer failures.
+#pragma once
+
+#include <chrono>
+#include <csignal>
+#include <memory>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "backoff.h"
+#include "inflight_tracker.h"
+#include "kafka_producer.h"
+#include "metrics.h"
+#include "options.h"
+#include "outbox_db.h"
+#include "outbox_marker.h"
+#include "systemd_notify.h"
+
+namespace publisher {
+
+// Set by the SIGTERM/SIGINT handler; the loop does the rest.
+extern volatile std::sig_atomic_t g_stop_requested;
+
+class Relay {
+ public:
+  Relay(const Options& options, Metrics& metrics, SystemdNotifier& systemd);
+  ~Relay();
+
+  // Returns the process exit code.
+  int run();
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct FetchOutcome {
+    std::size_t produced = 0;
+    bool more = false;  // the read was full: more rows are waiting
+  };
+
+  bool stopping() const { return g_stop_requested != 0; }
+  void make_producer();
+  void replace_producer(const std::string& reason);
+  void on_report(const DeliveryReport& report);
+
+  bool ensure_connected(bool first_attempt);
+  bool ensure_leader();
+  void lose_connection(const std::string& why);
+  void drop_in_flight();
+
+  void settle();
+  void pump_marker();
+  FetchOutcome fetch_and_produce();
+  std::size_t produce_rows(const std::vector<const OutboxRow*>& rows);
+  std::vector<std::string> held_keys() const;
+  void reload_quarantined_keys();
+
+  // Waits for a notification, a delivery report, a signal or the timeout.
+  // Returns true if a notification arrived.
+  bool wait(std::chrono::milliseconds timeout);
+  void sleep_interruptibly(std::chrono::milliseconds duration);
+  void shutdown();
+  void update_status();
+
+  const Options& options_;
+  Metrics& metrics_;
+  SystemdNotifier& systemd_;
+  OutboxDb db_;
+  OutboxMarker marker_;
+  // Rows handed to the marker whose UPDATE has not committed yet: still
+  // pending in the table, so reads must skip them like rows in flight.
+  std::unordered_set<std::int64_t> marking_;
+  std::unique_ptr<KafkaProducer> producer_;
+  InFlightTracker tracker_;
+  std::unordered_set<std::string> quarantined_keys_;  // keys with a quarantined row in the table
+  bool leader_ = false;
+  bool redrive_seen_ = false;
+  Backoff db_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
+  Backoff retry_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
+  Clock::time_point next_quarantine_reload_{};
+};
+
+}  // namespace publisher
