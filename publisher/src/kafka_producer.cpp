@@ -10,6 +10,10 @@
 
 namespace publisher {
 
+std::string kafka_error_text(rd_kafka_resp_err_t err) {
+  return std::string("kafka: ") + rd_kafka_err2name(err) + ": " + rd_kafka_err2str(err);
+}
+
 std::vector<std::pair<std::string, std::string>> default_producer_settings(const std::string& brokers) {
   std::vector<std::pair<std::string, std::string>> s = {
       {"client.id", "profile-publisher"},
@@ -109,11 +113,11 @@ ProduceStatus KafkaProducer::produce(std::int64_t id, std::string_view topic, st
       RD_KAFKA_V_END);
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return ProduceStatus::queued;
   rd_kafka_headers_destroy(hdrs);  // not taken over on failure
-  *error = rd_kafka_err2str(err);
+  *error = kafka_error_text(err);
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return ProduceStatus::queue_full;
   if (err == RD_KAFKA_RESP_ERR__FATAL) return ProduceStatus::fatal;
   if (err == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE)
-    *error = "message of " + std::to_string(value.size()) + " bytes is larger than message.max.bytes: " + *error;
+    *error = "message of " + std::to_string(value.size()) + " bytes is larger than message.max.bytes (" + *error + ")";
   return is_permanent_delivery_error(err) ? ProduceStatus::rejected : ProduceStatus::failed;
 }
 

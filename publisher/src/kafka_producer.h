@@ -75,6 +75,10 @@ class KafkaProducer {
   std::atomic<bool> brokers_down_{false};
 };
 
+// "kafka: MSG_SIZE_TOO_LARGE: Broker: Message size too large": the name to
+// search for and the text to read, as quarantined rows' last_error shows it.
+std::string kafka_error_text(rd_kafka_resp_err_t err);
+
 // librdkafka settings the publisher starts from, before -X overrides.
 std::vector<std::pair<std::string, std::string>> default_producer_settings(const std::string& brokers);
 

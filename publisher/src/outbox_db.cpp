@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "conninfo.h"
+#include "log.h"
 
 namespace publisher {
 
@@ -108,6 +109,9 @@ PGconn* open_connection(const std::string& conninfo, const char* application_nam
     PQfinish(conn);
     throw DbError(message, connect_error_is_permanent(message));
   }
+  // Server notices ("terminating connection due to ...") as log lines, not raw stderr.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char* message) { log_warn("postgres_notice").kv("text", first_line(message)); }, nullptr);
   return conn;
 }
 

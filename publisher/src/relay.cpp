@@ -75,8 +75,7 @@ void Relay::on_report(const DeliveryReport& r) {
     if (created > 0) metrics_.delivery_latency.observe(now_epoch() - created);
     tracker_.acked(r.id);
   } else if (is_permanent_delivery_error(r.err)) {
-    tracker_.rejected(r.id, error_text(std::string("kafka: ") + rd_kafka_err2name(r.err) + ": " +
-                                       rd_kafka_err2str(r.err)));
+    tracker_.rejected(r.id, error_text(kafka_error_text(r.err)));
   } else {
     if (r.err != RD_KAFKA_RESP_ERR__PURGE_QUEUE && r.err != RD_KAFKA_RESP_ERR__PURGE_INFLIGHT) {
       ++metrics_.failed_total;
