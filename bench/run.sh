@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# bench/run.sh: the benchmark suite (issue 5); see bench/README.md.
+#
+#   bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--only SECTIONS] [--keep] [--out FILE]
+#
+#   --quick        one round of 3 s per measurement and a 100,000-row publisher backlog
+#                  (a few minutes); the default (full) is 3 rounds of 15 s and 1,000,000 rows
+#   --rounds N     interleaved rounds per measurement (the median is reported)
+#   --duration S   seconds per pgbench run
+#   --only LIST    comma-separated sections: write, read, notify, publisher (default: all)
+#   --keep         keep the work directory (clusters, logs, raw results) for inspection
+#   --out FILE     also write the summary (markdown) to FILE
+#
+# Starts its own PostgreSQL 15 cluster (fsync on, extension preloaded) on a free port of
+# 127.0.0.1, and a Kafka broker for the publisher section; stops them on exit. Every
+# comparison runs side by side in this one script, variants interleaved round by round,
+# and is reported as a ratio to its baseline, since absolute numbers drift on a shared machine.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+. scripts/lib.sh
+
+mode=full
+rounds=3
+duration=15
+backlog=1000000
+sections="write,read,notify,publisher"
+keep=0
+out=""
+users=200000
+owners=20
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) mode=quick; rounds=1; duration=3; backlog=100000 ;;
+    --full) mode=full ;;
+    --rounds) rounds=${2:?}; shift ;;
+    --duration) duration=${2:?}; shift ;;
+    --only) sections=${2:?}; shift ;;
+    --keep) keep=1 ;;
+    --out) out=${2:?}; shift ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) echo "bench: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ "$rounds" =~ ^[1-9][0-9]?$ ]] || { echo "bench: --rounds must be 1..99" >&2; exit 2; }
+[[ "$duration" =~ ^[1-9][0-9]{0,2}$ ]] || { echo "bench: --duration must be 1..999 seconds" >&2; exit 2; }
+has() { [[ ",$sections," == *",$1,"* ]]; }
+
+bash scripts/install-deps.sh >/dev/null
+install_extension
+
+work=$(make_workdir realchat-bench)
+pgdir="$work/pg"
+port=$(free_port)
+results="$work/results.tsv"
+summary="$work/summary.md"
+bg_pids=()
+kafka_dir=""
+cleanup() {
+  local rc=$?
+  for pid in "${bg_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -n "$kafka_dir" ] && scripts/kafka.sh stop "$kafka_dir" >/dev/null 2>&1
+  scripts/pg-cluster.sh stop "$pgdir" immediate >/dev/null 2>&1
+  if [ "$keep" -eq 1 ]; then echo "bench: kept $work"; else rm -rf "$work"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+q() { timeout 900 psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres -d bench "$@"; }
+qv() { q -At "$@"; }
+
+log "mode $mode: $rounds round(s) of ${duration}s per measurement; work dir $work"
+scripts/pg-cluster.sh start "$pgdir" "$port" --preload --bench
+psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE bench"
+q -c "CREATE EXTENSION realchat_profile" -f bench/setup.sql -f bench/plpgsql_twin.sql
+q -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" 2>/dev/null || true
+
+printf 'section\tscenario\tclients\tvariant\tround\tvalue\tcpu_us\n' >"$results"
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "${7:-}" >>"$results"; }
+
+# --- data -------------------------------------------------------------------------------
+t0=$(date +%s.%N)
+q -c "CALL bench.populate($users, $owners)"
+t1=$(date +%s.%N)
+q -c "CALL bench.copy_to_mirrors()"
+t2=$(date +%s.%N)
+# Runs are separated by an explicit VACUUM and CHECKPOINT; autovacuum workers starting in the
+# middle of some runs and not others would only add noise.
+for t in profile.profiles profile.contacts profile.outbox raw.profiles raw.contacts raw.outbox \
+         twin.profiles twin.contacts twin.outbox; do
+  q -c "ALTER TABLE $t SET (autovacuum_enabled = off)"
+done
+populate_s=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
+copy_s=$(python3 -c "print(f'{$t2 - $t1:.1f}')")
+events=$(qv -c "SELECT count(*) FROM profile.outbox")
+log "populated $users users and $((owners * 1000)) contacts through the triggers in ${populate_s}s ($events events); mirrors copied in ${copy_s}s"
+record setup populate 1 rows_per_s 1 "$(python3 -c "print(round($events / ($t1 - $t0)))")"
+record setup populate 1 seconds 1 "$populate_s"
+
+# Every measured run starts from the same state: empty outboxes, vacuumed tables, a checkpoint.
+reset_state() {
+  q -c "TRUNCATE profile.outbox, raw.outbox, twin.outbox" \
+    -c "VACUUM profile.profiles, profile.contacts, raw.profiles, raw.contacts, twin.profiles, twin.contacts" \
+    -c "CHECKPOINT"
+}
+
+# Server CPU: the postmaster's cutime+cstime grows by the CPU of every backend it reaps, so
+# its growth across a pgbench run is the CPU the run's backends used (pgbench's own is not
+# in it). On a shared machine this is steadier than tps, which others' load moves.
+server_cpu_ticks() {
+  local pm
+  pm=$(head -1 "$pgdir/postmaster.pid")
+  awk '{print $16 + $17}' "/proc/$pm/stat"
+}
+
+# pgb CLIENTS SCRIPT: one pgbench measurement; prints "TPS CPU_US_PER_TRANSACTION".
+pgb() {
+  local clients=$1 script=$2 threads logf cpu0 cpu1 tps txns
+  threads=$((clients < 2 ? 1 : 2))
+  logf="$work/pgbench-${script%.sql}-c$clients.log"
+  cpu0=$(server_cpu_ticks)
+  if ! timeout $((duration + 120)) pgbench -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
+      -h 127.0.0.1 -p "$port" -U postgres \
+      -D users="$users" -D owners="$owners" -D first=$((owners + 1)) \
+      -f "bench/sql/$script" bench >"$logf" 2>&1; then
+    tail -20 "$logf" >&2
+    echo "bench: pgbench failed on $script with $clients clients" >&2
+    return 1
+  fi
+  # Let the postmaster reap the backends (bounded wait).
+  for _ in $(seq 1 50); do
+    [ "$(pgrep -c -P "$(head -1 "$pgdir/postmaster.pid")" -f "postgres: postgres bench" || true)" = 0 ] && break
+    sleep 0.1
+  done
+  cpu1=$(server_cpu_ticks)
+  tps=$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$logf" | tail -1)
+  txns=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$logf" | tail -1)
+  python3 -c "print(f'{$tps:.1f}', f'{($cpu1 - $cpu0) * 1e6 / $(getconf CLK_TCK) / max($txns, 1):.0f}')"
+}
+
+# measure SECTION SCENARIO CLIENTS VARIANT ROUND SCRIPT
+measure() {
+  local res
+  reset_state
+  res=$(pgb "$3" "$6")
+  record "$1" "$2" "$3" "$4" "$5" "${res% *}" "${res#* }"
+  log "$1 $2 c=$3 $4 round $5: ${res% *} tps, ${res#* } us server CPU per transaction"
+}
+
+# --- write path -------------------------------------------------------------------------
+if has write; then
+  log "write path: extension vs PL/pgSQL twin vs raw-SQL floor, -M prepared"
+  for round in $(seq 1 "$rounds"); do
+    for clients in 1 8 32; do
+      for v in ext noset twin raw; do
+        measure write update_profile "$clients" "$v" "$round" "write_update_profile_$v.sql"
+      done
+      for v in ext twin raw; do
+        measure write set_status "$clients" "$v" "$round" "write_set_status_$v.sql"
+      done
+      for v in ext twin raw; do
+        measure write add_remove_contact "$clients" "$v" "$round" "write_contacts_$v.sql"
+      done
+    done
+  done
+fi
+
+# --- read path --------------------------------------------------------------------------
+if has read; then
+  log "read path: extension vs the plain SELECT returning the same rows"
+  for round in $(seq 1 "$rounds"); do
+    for clients in 1 8; do
+      for v in ext noset plain; do
+        measure read get_profile "$clients" "$v" "$round" "read_get_profile_$v.sql"
+      done
+      for v in ext plain; do
+        measure read get_profiles_100 "$clients" "$v" "$round" "read_get_profiles_$v.sql"
+      done
+      for v in ext plain; do
+        measure read list_contacts_1000 "$clients" "$v" "$round" "read_list_contacts_$v.sql"
+      done
+    done
+  done
+fi
+
+# --- NOTIFY -----------------------------------------------------------------------------
+# Preloaded: writers NOTIFY only when a publisher asked (none here, so never); not preloaded:
+# every writing transaction NOTIFYs. The raw floor with and without pg_notify shows the
+# same cost without the extension.
+set_preload() { # set_preload on|off: restart the cluster with or without the library preloaded
+  # The last setting in postgresql.conf wins; ALTER SYSTEM cannot write an empty list.
+  sed -i '/# bench: not preloaded$/d' "$pgdir/postgresql.conf"
+  [ "$1" = on ] || echo "shared_preload_libraries = ''  # bench: not preloaded" >>"$pgdir/postgresql.conf"
+  scripts/pg-cluster.sh restart "$pgdir" fast
+  q -c "SELECT pg_prewarm(c) FROM unnest(ARRAY['profile.profiles', 'profile.profiles_pkey', 'raw.profiles', 'raw.profiles_pkey']::regclass[]) c" >/dev/null 2>&1 || true
+  [ "$(qv -c "SELECT preloaded FROM profile.wakeup_stats()")" = "$([ "$1" = on ] && echo t || echo f)" ] \
+    || { echo "bench: preload state is not $1 after restart" >&2; return 1; }
+}
+if has notify; then
+  log "NOTIFY: 32 writers, extension preloaded vs not, raw SQL with and without pg_notify"
+  for round in $(seq 1 "$rounds"); do
+    for preload in on off; do
+      set_preload "$preload"
+      label=$([ "$preload" = on ] && echo preloaded || echo not_preloaded)
+      measure notify update_profile 32 "ext_$label" "$round" write_update_profile_ext.sql
+      measure notify update_profile 32 "raw_$label" "$round" write_update_profile_raw.sql
+      measure notify update_profile 32 "raw_notify_$label" "$round" write_update_profile_raw_notify.sql
+    done
+  done
+  set_preload on
+fi
+
+# --- publisher --------------------------------------------------------------------------
+if has publisher; then
+  if [ -x bench/publisher.sh ]; then
+    PORT="$port" WORK="$work" RESULTS="$results" BACKLOG="$backlog" DURATION="$duration" ROUNDS="$rounds" \
+      bash bench/publisher.sh || { log "publisher section failed"; record publisher status 0 failed 1 1; }
+  else
+    record publisher status 0 missing 1 1
+  fi
+fi
+
+# --- summary ----------------------------------------------------------------------------
+machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
+python3 bench/summarize.py "$results" "$mode" "$rounds" "$duration" "$machine" >"$summary"
+cat "$summary"
+if [ -n "$out" ]; then
+  cp "$summary" "$out"
+  cp "$results" "$out.tsv"
+fi

@@ -1,0 +1,2 @@
+\set u random(1, :users)
+SELECT * FROM profile.get_profile(bench.uid(:u));

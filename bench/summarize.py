@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's raw results (TSV) into the markdown summary: medians over rounds,
+every figure also as a ratio to the baseline measured in the same run.
+
+Two ratios per comparison: throughput (tps) and server CPU per transaction. On a shared
+machine the second is the steadier one: others' load moves tps, much less the CPU a
+transaction costs."""
+import statistics
+import sys
+from collections import defaultdict
+
+path, mode, rounds, duration, machine = sys.argv[1:6]
+tps = defaultdict(list)
+cpu = defaultdict(list)
+text = {}
+order = []
+with open(path) as f:
+    next(f)
+    for line in f:
+        parts = line.rstrip("\n").split("\t")
+        section, scenario, clients, variant, _round, value = parts[:6]
+        cpu_us = parts[6] if len(parts) > 6 else ""
+        key = (section, scenario, int(clients))
+        if key not in order:
+            order.append(key)
+        k = key + (variant,)
+        try:
+            tps[k].append(float(value))
+        except ValueError:
+            text[k] = value
+        if cpu_us:
+            cpu[k].append(float(cpu_us))
+
+
+def med(store, *k):
+    v = store.get(k)
+    return statistics.median(v) if v else None
+
+
+def fmt(x, digits=0):
+    if x is None:
+        return "-"
+    return f"{x:,.{digits}f}"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return f"{a / b:.2f}x"
+
+
+print(f"# Benchmark results ({mode}: {rounds} round(s) x {duration} s, median of rounds)\n")
+print(f"Machine: {machine}\n")
+
+if ("setup", "populate", 1) in order:
+    print(f"Populate 200,000 users + 20,000 contacts through the triggers: "
+          f"{fmt(med(tps, 'setup', 'populate', 1, 'seconds'), 1)} s "
+          f"({fmt(med(tps, 'setup', 'populate', 1, 'rows_per_s'))} events/s)\n")
+
+write = [k for k in order if k[0] == "write"]
+if write:
+    print("## Write path (pgbench -M prepared; tps, and server CPU per transaction in µs)\n")
+    print("Throughput ratios (higher is better for the extension): ext/floor, ext/twin. "
+          "CPU ratios (lower is better): CPU ext/floor, CPU ext/twin.\n")
+    print("| scenario | clients | extension | no SET search_path | PL/pgSQL twin | raw floor "
+          "| ext/floor | ext/twin | CPU µs ext / twin / floor | CPU ext/floor | CPU ext/twin | CPU of SET search_path |")
+    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
+    for _, scen, c in write:
+        e, n, t, r = (med(tps, "write", scen, c, v) for v in ("ext", "noset", "twin", "raw"))
+        ce, cn, ct, cr = (med(cpu, "write", scen, c, v) for v in ("ext", "noset", "twin", "raw"))
+        guc = "-" if ce is None or cn is None else f"{ce - cn:+.0f} µs"
+        print(f"| {scen} | {c} | {fmt(e)} | {fmt(n)} | {fmt(t)} | {fmt(r)} | {ratio(e, r)} | {ratio(e, t)} "
+              f"| {fmt(ce)} / {fmt(ct)} / {fmt(cr)} | {ratio(ce, cr)} | {ratio(ce, ct)} | {guc} |")
+    print()
+
+read = [k for k in order if k[0] == "read"]
+if read:
+    print("## Read path (pgbench -M prepared; tps, and server CPU per call in µs)\n")
+    print("| scenario | clients | extension | no SET search_path | plain SELECT | ext/plain "
+          "| CPU µs ext / noset / plain | CPU plain/ext |")
+    print("| --- | --: | --: | --: | --: | --: | --: | --: |")
+    for _, scen, c in read:
+        e, n, p = (med(tps, "read", scen, c, v) for v in ("ext", "noset", "plain"))
+        ce, cn, cp = (med(cpu, "read", scen, c, v) for v in ("ext", "noset", "plain"))
+        print(f"| {scen} | {c} | {fmt(e)} | {fmt(n)} | {fmt(p)} | {ratio(e, p)} "
+              f"| {fmt(ce)} / {fmt(cn)} / {fmt(cp)} | {ratio(cp, ce)} |")
+    print()
+
+if any(k[0] == "notify" for k in order):
+    print("## NOTIFY (update_profile, 32 clients)\n")
+    print("| library | extension tps | raw floor tps | raw + pg_notify tps | raw+notify / raw |")
+    print("| --- | --: | --: | --: | --: |")
+    for label in ("preloaded", "not_preloaded"):
+        e, r, rn = (med(tps, "notify", "update_profile", 32, f"{v}_{label}") for v in ("ext", "raw", "raw_notify"))
+        print(f"| {label.replace('_', ' ')} | {fmt(e)} | {fmt(r)} | {fmt(rn)} | {ratio(rn, r)} |")
+    e_on = med(tps, "notify", "update_profile", 32, "ext_preloaded")
+    e_off = med(tps, "notify", "update_profile", 32, "ext_not_preloaded")
+    print(f"\nExtension not preloaded (NOTIFY in every transaction) / preloaded (NOTIFY only on request): "
+          f"{ratio(e_off, e_on)}\n")
+
+pub = [k for k in order if k[0] == "publisher"]
+if pub:
+    print("## Publisher\n")
+    print("| measurement | variant | value |")
+    print("| --- | --- | --: |")
+    for section, scen, c in pub:
+        for k in sorted(set(list(tps) + list(text))):
+            if k[:3] == (section, scen, c):
+                v = med(tps, *k) if k in tps else text[k]
+                print(f"| {scen} | {k[3]} | {fmt(v, 1) if isinstance(v, float) else v} |")
+    print()
