@@ -102,17 +102,26 @@ ProduceStatus KafkaProducer::produce(std::int64_t id, std::string_view topic, st
     *error = std::string("cannot use topic: ") + rd_kafka_err2str(rd_kafka_last_error());
     return ProduceStatus::rejected;
   }
-  rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.count);
-  for (const Header& h : headers)
-    rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
-                        static_cast<ssize_t>(h.value.size()));
-  rd_kafka_resp_err_t err = rd_kafka_producev(
-      rk_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-      RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()), RD_KAFKA_V_KEY(key.data(), key.size()),
-      RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(id))),
-      RD_KAFKA_V_END);
+  rd_kafka_resp_err_t err = RD_KAFKA_RESP_ERR_NO_ERROR;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    rd_kafka_headers_t* hdrs = rd_kafka_headers_new(headers.count);
+    for (const Header& h : headers)
+      rd_kafka_header_add(hdrs, h.name.data(), static_cast<ssize_t>(h.name.size()), h.value.data(),
+                          static_cast<ssize_t>(h.value.size()));
+    err = rd_kafka_producev(rk_, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_VALUE(const_cast<char*>(value.data()), value.size()),
+                            RD_KAFKA_V_KEY(key.data(), key.size()), RD_KAFKA_V_HEADERS(hdrs),
+                            RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(static_cast<intptr_t>(id))), RD_KAFKA_V_END);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+    rd_kafka_headers_destroy(hdrs);  // not taken over on failure
+    if (err != RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC || attempt > 0) break;
+    // librdkafka remembers a topic it found missing; an operator may have
+    // created it since (then re-driven the row). Ask the broker once more.
+    const rd_kafka_metadata_t* md = nullptr;
+    if (rd_kafka_metadata(rk_, 0, rkt, &md, 5000) == RD_KAFKA_RESP_ERR_NO_ERROR) rd_kafka_metadata_destroy(md);
+  }
   if (err == RD_KAFKA_RESP_ERR_NO_ERROR) return ProduceStatus::queued;
-  rd_kafka_headers_destroy(hdrs);  // not taken over on failure
   *error = kafka_error_text(err);
   if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) return ProduceStatus::queue_full;
   if (err == RD_KAFKA_RESP_ERR__FATAL) return ProduceStatus::fatal;

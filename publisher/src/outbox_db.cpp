@@ -1,5 +1,6 @@
 #include "outbox_db.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -10,33 +11,27 @@ namespace publisher {
 
 namespace {
 
-// id <= $1 rows are in flight already (or late): only their id is needed.
-constexpr const char* kFetchPending =
-    "SELECT id, id > $1,"
-    " CASE WHEN id > $1 THEN key END, CASE WHEN id > $1 THEN topic END,"
-    " CASE WHEN id > $1 THEN payload::text END,"
-    " CASE WHEN id > $1 THEN payload->>'event_id' END,"
-    " CASE WHEN id > $1 THEN payload->>'event_type' END,"
-    " CASE WHEN id > $1 THEN payload->>'occurred_at' END,"
-    " CASE WHEN id > $1 THEN extract(epoch FROM created_at)::float8 END"
-    " FROM profile.outbox"
-    " WHERE published_at IS NULL AND quarantined_at IS NULL AND key <> ALL ($3::text[])"
-    " ORDER BY id LIMIT $2";
-
-constexpr const char* kFetchIds =
-    "SELECT id, true, key, topic, payload::text, payload->>'event_id', payload->>'event_type',"
-    " payload->>'occurred_at', extract(epoch FROM created_at)::float8"
-    " FROM profile.outbox"
-    " WHERE id = ANY ($1::bigint[]) AND published_at IS NULL AND quarantined_at IS NULL"
-    " AND key <> ALL ($2::text[])"
-    " ORDER BY id";
-
-constexpr const char* kMarkPublished =
-    "UPDATE profile.outbox SET published_at = now() WHERE id = ANY ($1::bigint[]) AND published_at IS NULL";
-
-constexpr const char* kQuarantine =
-    "UPDATE profile.outbox SET quarantined_at = now(), last_error = $2"
-    " WHERE id = $1 AND published_at IS NULL AND quarantined_at IS NULL";
+// One statement, one snapshot: the rows above hi, the rows that turned up in
+// the gaps below it (see read_window.h), and the snapshot's xmin/xmax on a
+// first row of their own.
+constexpr const char* kFetch =
+    "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s)"
+    " SELECT 0, 0::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::float8,"
+    "        pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text FROM snap"
+    " UNION ALL"
+    " (SELECT 1, id, key, topic, payload::text, payload->>'event_id', payload->>'event_type',"
+    "         payload->>'occurred_at', extract(epoch FROM created_at)::float8, NULL, NULL"
+    "  FROM profile.outbox"
+    "  WHERE published_at IS NULL AND quarantined_at IS NULL AND id > $1 AND key <> ALL ($3::text[])"
+    "  ORDER BY id LIMIT $2)"
+    " UNION ALL"
+    " SELECT 2, x.* FROM unnest($4::bigint[], $5::bigint[]) AS g(lo, hi) CROSS JOIN LATERAL"
+    "  (SELECT id, key, topic, payload::text, payload->>'event_id', payload->>'event_type',"
+    "          payload->>'occurred_at', extract(epoch FROM created_at)::float8, NULL::text, NULL::text"
+    "   FROM profile.outbox"
+    "   WHERE published_at IS NULL AND quarantined_at IS NULL AND id BETWEEN g.lo AND g.hi"
+    "     AND key <> ALL ($3::text[])"
+    "   ORDER BY id LIMIT $2) AS x";
 
 constexpr const char* kQuarantinedKeys =
     "SELECT DISTINCT key FROM profile.outbox WHERE quarantined_at IS NOT NULL AND published_at IS NULL";
@@ -46,8 +41,7 @@ struct Prepared {
   const char* sql;
 };
 constexpr Prepared kStatements[] = {
-    {"fetch_pending", kFetchPending}, {"fetch_ids", kFetchIds},
-    {"mark_published", kMarkPublished}, {"quarantine", kQuarantine},
+    {"fetch", kFetch},
     {"quarantined_keys", kQuarantinedKeys}, {"request_wakeup", "SELECT profile.request_wakeup()"},
     {"try_lead", "SELECT pg_try_advisory_lock($1::bigint)"},
 };
@@ -197,17 +191,38 @@ bool OutboxDb::try_lead() {
   return std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
 }
 
-OutboxBatch OutboxDb::to_batch(PgResultPtr result) {
+OutboxBatch OutboxDb::fetch(std::int64_t above, int limit, const std::vector<IdGap>& gaps,
+                            const std::vector<std::string>& held_keys) {
+  std::string lo = "{", hi = "{";
+  for (std::size_t i = 0; i < gaps.size(); ++i) {
+    if (i) {
+      lo += ',';
+      hi += ',';
+    }
+    lo += std::to_string(gaps[i].lo);
+    hi += std::to_string(gaps[i].hi);
+  }
+  lo += '}';
+  hi += '}';
+  std::string sabove = std::to_string(above), slimit = std::to_string(limit), held = text_array(held_keys);
+  const char* params[] = {sabove.c_str(), slimit.c_str(), held.c_str(), lo.c_str(), hi.c_str()};
+  PgResultPtr result = exec("fetch", 5, params, PGRES_TUPLES_OK);
+
   OutboxBatch batch;
   PGresult* r = result.get();
   int n = PQntuples(r);
-  batch.rows.resize(n);
   auto view = [r](int row, int col) { return std::string_view(PQgetvalue(r, row, col), PQgetlength(r, row, col)); };
+  batch.rows.reserve(n);
   for (int i = 0; i < n; ++i) {
-    OutboxRow& row = batch.rows[i];
-    row.id = std::strtoll(PQgetvalue(r, i, 0), nullptr, 10);
-    row.has_payload = PQgetvalue(r, i, 1)[0] == 't';
-    if (!row.has_payload) continue;
+    char part = PQgetvalue(r, i, 0)[0];
+    if (part == '0') {
+      batch.snapshot_xmin = std::strtoull(PQgetvalue(r, i, 9), nullptr, 10);
+      batch.snapshot_xmax = std::strtoull(PQgetvalue(r, i, 10), nullptr, 10);
+      continue;
+    }
+    OutboxRow& row = batch.rows.emplace_back();
+    row.id = std::strtoll(PQgetvalue(r, i, 1), nullptr, 10);
+    row.above = part == '1';
     row.key = view(i, 2);
     row.topic = view(i, 3);
     row.payload = view(i, 4);
@@ -216,33 +231,11 @@ OutboxBatch OutboxDb::to_batch(PgResultPtr result) {
     row.occurred_at = view(i, 7);
     row.created_at = std::strtod(PQgetvalue(r, i, 8), nullptr);
   }
+  // Gap rows have lower ids than every row above: id order overall.
+  std::stable_sort(batch.rows.begin(), batch.rows.end(),
+                   [](const OutboxRow& a, const OutboxRow& b) { return a.id < b.id; });
   batch.result = std::move(result);
   return batch;
-}
-
-OutboxBatch OutboxDb::fetch_pending(std::int64_t payload_above, int limit, const std::vector<std::string>& held_keys) {
-  std::string above = std::to_string(payload_above), lim = std::to_string(limit), held = text_array(held_keys);
-  const char* params[] = {above.c_str(), lim.c_str(), held.c_str()};
-  return to_batch(exec("fetch_pending", 3, params, PGRES_TUPLES_OK));
-}
-
-OutboxBatch OutboxDb::fetch_ids(const std::vector<std::int64_t>& ids, const std::vector<std::string>& held_keys) {
-  std::string list = bigint_array(ids), held = text_array(held_keys);
-  const char* params[] = {list.c_str(), held.c_str()};
-  return to_batch(exec("fetch_ids", 2, params, PGRES_TUPLES_OK));
-}
-
-void OutboxDb::mark_published(const std::vector<std::int64_t>& ids) {
-  if (ids.empty()) return;
-  std::string list = bigint_array(ids);
-  const char* params[] = {list.c_str()};
-  exec("mark_published", 1, params, PGRES_COMMAND_OK);
-}
-
-void OutboxDb::quarantine(std::int64_t id, const std::string& error) {
-  std::string sid = std::to_string(id);
-  const char* params[] = {sid.c_str(), error.c_str()};
-  exec("quarantine", 2, params, PGRES_COMMAND_OK);
 }
 
 std::vector<std::string> OutboxDb::quarantined_keys() {

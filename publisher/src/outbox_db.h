@@ -1,7 +1,7 @@
-// The publisher's PostgreSQL session: reads pending outbox rows, marks and
-// quarantines them, holds the leader lock and LISTENs for wake-ups. One
-// connection does all of it; notifications that arrive during a query are
-// kept by libpq and read afterwards.
+// The publisher's main PostgreSQL session: reads pending outbox rows, holds
+// the leader lock and LISTENs for wake-ups (notifications that arrive during a
+// query are kept by libpq and read afterwards). Marks go through
+// OutboxMarker on a second connection.
 #pragma once
 
 #include <libpq-fe.h>
@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "read_window.h"
 
 namespace publisher {
 
@@ -31,12 +33,10 @@ struct PgResultDeleter {
 };
 using PgResultPtr = std::unique_ptr<PGresult, PgResultDeleter>;
 
-// One outbox row. Views point into the PGresult the batch owns. A row the
-// query returned as "id only" (already known to be in flight) has
-// has_payload == false.
+// One outbox row. Views point into the PGresult the batch owns.
 struct OutboxRow {
   std::int64_t id = 0;
-  bool has_payload = false;
+  bool above = false;  // above the read's hi, not found in a gap
   std::string_view key, topic, payload;
   std::string_view event_id, event_type, occurred_at;
   double created_at = 0;  // seconds since the epoch
@@ -45,6 +45,7 @@ struct OutboxRow {
 struct OutboxBatch {
   PgResultPtr result;
   std::vector<OutboxRow> rows;  // id order
+  std::uint64_t snapshot_xmin = 0, snapshot_xmax = 0;
 };
 
 // The advisory lock every publisher of a database competes for: FNV-1a
@@ -73,15 +74,10 @@ class OutboxDb {
   // Session-level pg_try_advisory_lock: held until this connection ends.
   bool try_lead();
 
-  // Pending rows from the bottom of the pending index, in id order, at most
-  // `limit`, skipping keys in `held_keys`. Rows with id <= payload_above come
-  // back as ids only: the caller already has most of them in flight.
-  OutboxBatch fetch_pending(std::int64_t payload_above, int limit, const std::vector<std::string>& held_keys);
-  // Full rows for these ids that are still pending, in id order.
-  OutboxBatch fetch_ids(const std::vector<std::int64_t>& ids, const std::vector<std::string>& held_keys);
-
-  void mark_published(const std::vector<std::int64_t>& ids);
-  void quarantine(std::int64_t id, const std::string& error);
+  // Pending rows in id order: at most `limit` above `above`, and those in
+  // `gaps`, skipping keys in `held_keys`; with the snapshot's xmin and xmax.
+  OutboxBatch fetch(std::int64_t above, int limit, const std::vector<IdGap>& gaps,
+                    const std::vector<std::string>& held_keys);
   // Keys that have a quarantined, unpublished row: their later rows wait.
   std::vector<std::string> quarantined_keys();
 
@@ -94,7 +90,6 @@ class OutboxDb {
  private:
   PgResultPtr exec(const char* statement, int nparams, const char* const* params, ExecStatusType expected);
   [[noreturn]] void fail(const std::string& what);
-  OutboxBatch to_batch(PgResultPtr result);
 
   std::string conninfo_;
   std::string channel_;

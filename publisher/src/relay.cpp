@@ -100,6 +100,7 @@ void Relay::replace_producer(const std::string& reason) {
   }
   producer_.reset();
   tracker_.clear();
+  window_.reset();
   metrics_.in_flight_rows = 0;
   make_producer();
   sleep_interruptibly(retry_backoff_.next(random_unit()));
@@ -135,6 +136,7 @@ bool Relay::ensure_leader() {
   }
   leader_ = true;
   metrics_.leader = 1;
+  window_.reset();
   log_info("leader_acquired").kv("db", db_.describe());
   reload_quarantined_keys();
   update_status();
@@ -151,6 +153,7 @@ void Relay::drop_in_flight() {
     producer_->poll(0);
   }
   tracker_.clear();
+  window_.reset();
   metrics_.in_flight_rows = 0;
 }
 
@@ -169,7 +172,10 @@ void Relay::lose_connection(const std::string& why) {
 
 void Relay::reload_quarantined_keys() {
   auto keys = db_.quarantined_keys();
-  quarantined_keys_ = std::unordered_set<std::string>(keys.begin(), keys.end());
+  std::unordered_set<std::string> now(keys.begin(), keys.end());
+  for (const std::string& k : quarantined_keys_)
+    if (!now.count(k)) reread_ = true;  // re-driven: its rows lie below the read window
+  quarantined_keys_ = std::move(now);
   next_quarantine_reload_ = Clock::now() + kQuarantineReload;
   if (!keys.empty()) log_info("quarantined_keys_held").kv("keys", static_cast<std::int64_t>(keys.size()));
 }
@@ -214,11 +220,16 @@ std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
   for (const OutboxRow* row : rows) {
     if (deferred.count(row->key)) continue;
     if ((!quarantined_keys_.empty() && quarantined_keys_.count(std::string(row->key))) ||
-        tracker_.key_blocked(row->key) ||
-        tracker_.max_id_of_key(row->key) > row->id) {
-      // Held back, or a later row of this key is still in flight (a re-driven
-      // row, say): sending this one now would overtake it. It is read again.
+        tracker_.key_blocked(row->key)) {
+      // Held back behind a quarantined row: read again after a re-drive.
       deferred.insert(row->key);
+      continue;
+    }
+    if (tracker_.max_id_of_key(row->key) > row->id) {
+      // A later row of this key is still in flight (after a re-drive or a
+      // retry): sending this one now would overtake it. Read it again.
+      deferred.insert(row->key);
+      reread_ = true;
       continue;
     }
     tracker_.add(row->id, row->key, row->created_at);
@@ -257,34 +268,28 @@ std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
 }
 
 Relay::FetchOutcome Relay::fetch_and_produce() {
+  if (reread_) {
+    window_.reset();
+    reread_ = false;
+  }
   std::vector<std::string> held = held_keys();
-  std::int64_t hi = tracker_.max_id();
-  int limit = options_.batch_size + static_cast<int>(tracker_.size() + marking_.size());
-  OutboxBatch batch = db_.fetch_pending(hi, limit, held);
+  OutboxBatch batch = db_.fetch(window_.hi(), options_.batch_size, window_.gaps(), held);
 
-  // Rows at or below `hi` that are not in flight committed late (a lower id
-  // than rows already sent) or came back from quarantine: fetch them whole
-  // and send them first, so each key's rows still go out in id order.
-  std::vector<std::int64_t> late;
-  std::vector<const OutboxRow*> fresh;
+  std::vector<std::int64_t> above;
+  std::vector<const OutboxRow*> rows;
+  rows.reserve(batch.rows.size());
   for (const OutboxRow& row : batch.rows) {
-    if (marking_.count(row.id)) continue;  // sent and acknowledged, mark not yet committed
-    if (row.has_payload)
-      fresh.push_back(&row);
-    else if (!tracker_.contains(row.id))
-      late.push_back(row.id);
+    if (row.above) above.push_back(row.id);
+    // In flight, or acknowledged with its mark not yet committed: already ours.
+    if (tracker_.contains(row.id) || marking_.count(row.id)) continue;
+    if (!row.above) log_debug("late_row").kv("id", row.id).kv("below", window_.hi());
+    rows.push_back(&row);
   }
   FetchOutcome out;
-  out.more = static_cast<int>(batch.rows.size()) >= limit;
-  if (!late.empty()) {
-    log_debug("late_rows").kv("count", static_cast<std::int64_t>(late.size())).kv("first", late.front());
-    OutboxBatch late_batch = db_.fetch_ids(late, held);
-    std::vector<const OutboxRow*> rows;
-    for (const OutboxRow& row : late_batch.rows) rows.push_back(&row);
-    out.produced += produce_rows(rows);
-  }
-  out.produced += produce_rows(fresh);
-  metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size());
+  out.produced = produce_rows(rows);
+  out.more = static_cast<int>(above.size()) >= options_.batch_size;
+  window_.advance(above, batch.snapshot_xmin, batch.snapshot_xmax);
+  metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size() + marking_.size());
   return out;
 }
 
@@ -406,6 +411,7 @@ int Relay::run() {
           continue;
         }
         tracker_.clear();
+        window_.reset();
         metrics_.in_flight_rows = 0;
         auto delay = retry_backoff_.next(random_unit());
         log_warn("delivery_retry").kv("in_ms", static_cast<std::int64_t>(delay.count()));
@@ -414,7 +420,7 @@ int Relay::run() {
         continue;
       }
 
-      bool room = tracker_.size() + static_cast<std::size_t>(options_.batch_size) <=
+      bool room = tracker_.size() + marking_.size() + static_cast<std::size_t>(options_.batch_size) <=
                   static_cast<std::size_t>(options_.max_in_flight);
       if (want_read && room) {
         FetchOutcome f = fetch_and_produce();

@@ -17,6 +17,7 @@
 #include "options.h"
 #include "outbox_db.h"
 #include "outbox_marker.h"
+#include "read_window.h"
 #include "systemd_notify.h"
 
 namespace publisher {
@@ -73,6 +74,8 @@ class Relay {
   std::unordered_set<std::int64_t> marking_;
   std::unique_ptr<KafkaProducer> producer_;
   InFlightTracker tracker_;
+  ReadWindow window_;
+  bool reread_ = false;  // a row was put off: read from the bottom next time
   std::unordered_set<std::string> quarantined_keys_;  // keys with a quarantined row in the table
   bool leader_ = false;
   bool redrive_seen_ = false;
