@@ -88,10 +88,14 @@ require_text(const RowEdit *row, int attno, const char *name)
 				 errmsg("%s must not be null", name)));
 }
 
-/* last_seen is never in the future. */
+/* last_seen is a finite time, never in the future. */
 static void
 clamp_last_seen(RowEdit *row, TimestampTz now)
 {
+	if (!ROW_ISNULL(row, P_LAST_SEEN) && TIMESTAMP_NOT_FINITE(DatumGetTimestampTz(ROW_VALUE(row, P_LAST_SEEN))))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("last_seen must be a finite time")));
 	if (!ROW_ISNULL(row, P_LAST_SEEN) && DatumGetTimestampTz(ROW_VALUE(row, P_LAST_SEEN)) > now)
 		row_set(row, P_LAST_SEEN, TimestampTzGetDatum(now), false);
 }

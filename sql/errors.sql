@@ -116,3 +116,5 @@ SELECT pg_temp.try($$INSERT INTO profile.contacts (user_id, contact_user_id) VAL
   ('c0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000001'),
   ('c0000000-0000-4000-8000-000000000003', 'c0000000-0000-4000-8000-000000000002')$$);
 RESET realchat_profile.max_contacts;
+-- last_seen set by hand must be a finite time
+SELECT pg_temp.try($$UPDATE profile.profiles SET last_seen = '-infinity' WHERE username = 'grace'$$);
