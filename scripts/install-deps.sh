@@ -11,6 +11,8 @@ packages=(
   openjdk-17-jre-headless maven
   clang-14 libclang-rt-14-dev llvm-14
   curl procps iproute2 python3
+  # bench/: /usr/bin/time for peak memory, perf and valgrind for profiles
+  time linux-perf valgrind
 )
 
 missing=()
