@@ -12,7 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -70,24 +70,30 @@ class InFlightTracker {
 
  private:
   enum class State { sent, acked, failed, rejected };
-  struct Row {
+  struct KeyQueue {
     std::string key;
+    std::vector<std::int64_t> ids;  // produce order, from ids[head] on
+    std::size_t head = 0;
+    bool poisoned = false;  // an earlier row went to quarantine
+    int rejected = 0;       // rejected rows not yet settled
+    bool empty() const { return head == ids.size(); }
+  };
+  struct Row {
+    KeyQueue* queue;
     double created_at = 0;
     State state = State::sent;
     std::string error;
   };
-  struct KeyQueue {
-    std::deque<std::int64_t> ids;  // produce order
-    bool poisoned = false;         // an earlier row went to quarantine
-    int rejected = 0;              // rejected rows not yet settled
-  };
 
   void resolve(std::int64_t id, State state, std::string error);
   void settle_key(KeyQueue& queue, Settled& out);
+  const KeyQueue* find_key(std::string_view key) const;
 
   std::unordered_map<std::int64_t, Row> rows_;
-  std::unordered_map<std::string, KeyQueue> keys_;
-  std::vector<std::string> touched_;  // keys with a report since the last take_settled()
+  // Looked up by string_view without copying the key: the view points into
+  // the KeyQueue the map owns.
+  std::unordered_map<std::string_view, std::unique_ptr<KeyQueue>> keys_;
+  std::vector<KeyQueue*> touched_;  // keys with a report since the last take_settled()
   std::size_t unresolved_ = 0;
   std::size_t failed_ = 0;
   std::int64_t max_id_ = 0;

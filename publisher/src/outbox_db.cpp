@@ -117,6 +117,7 @@ OutboxDb::~OutboxDb() { disconnect(); }
 void OutboxDb::disconnect() {
   if (conn_) PQfinish(conn_);
   conn_ = nullptr;
+  pending_fetch_ = false;
 }
 
 int OutboxDb::socket() const { return conn_ ? PQsocket(conn_) : -1; }
@@ -134,6 +135,7 @@ void OutboxDb::fail(const std::string& what) {
 
 PgResultPtr OutboxDb::exec(const char* statement, int nparams, const char* const* params, ExecStatusType expected) {
   if (!conn_) throw DbError("not connected", false);
+  discard_pending();  // a read sent ahead and not wanted any more
   PgResultPtr r(PQexecPrepared(conn_, statement, nparams, params, nullptr, nullptr, 0));
   if (!r || PQresultStatus(r.get()) != expected) {
     // Any failure drops the connection: a reconnect starts from a known state
@@ -191,8 +193,10 @@ bool OutboxDb::try_lead() {
   return std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
 }
 
-OutboxBatch OutboxDb::fetch(std::int64_t above, int limit, const std::vector<IdGap>& gaps,
-                            const std::vector<std::string>& held_keys) {
+void OutboxDb::send_fetch(std::int64_t above, int limit, const std::vector<IdGap>& gaps,
+                          const std::vector<std::string>& held_keys) {
+  if (!conn_) throw DbError("not connected", false);
+  discard_pending();
   std::string lo = "{", hi = "{";
   for (std::size_t i = 0; i < gaps.size(); ++i) {
     if (i) {
@@ -206,8 +210,35 @@ OutboxBatch OutboxDb::fetch(std::int64_t above, int limit, const std::vector<IdG
   hi += '}';
   std::string sabove = std::to_string(above), slimit = std::to_string(limit), held = text_array(held_keys);
   const char* params[] = {sabove.c_str(), slimit.c_str(), held.c_str(), lo.c_str(), hi.c_str()};
-  PgResultPtr result = exec("fetch", 5, params, PGRES_TUPLES_OK);
+  if (!PQsendQueryPrepared(conn_, "fetch", 5, params, nullptr, nullptr, 0)) fail("sending a read");
+  pending_fetch_ = true;
+}
 
+OutboxBatch OutboxDb::fetch(std::int64_t above, int limit, const std::vector<IdGap>& gaps,
+                            const std::vector<std::string>& held_keys) {
+  send_fetch(above, limit, gaps, held_keys);
+  return receive_fetch();
+}
+
+PgResultPtr OutboxDb::take_result(const char* what) {
+  pending_fetch_ = false;
+  PgResultPtr result(PQgetResult(conn_));
+  // Drain to the end of this query so the connection is free again.
+  while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+  if (!result || PQresultStatus(result.get()) != PGRES_TUPLES_OK) {
+    std::string detail = result ? first_line(PQresultErrorMessage(result.get())) : first_line(PQerrorMessage(conn_));
+    disconnect();
+    throw DbError(std::string(what) + ": " + detail, false);
+  }
+  return result;
+}
+
+void OutboxDb::discard_pending() {
+  if (pending_fetch_) take_result("read");
+}
+
+OutboxBatch OutboxDb::receive_fetch() {
+  PgResultPtr result = take_result("read");
   OutboxBatch batch;
   PGresult* r = result.get();
   int n = PQntuples(r);

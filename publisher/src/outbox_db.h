@@ -78,6 +78,12 @@ class OutboxDb {
   // `gaps`, skipping keys in `held_keys`; with the snapshot's xmin and xmax.
   OutboxBatch fetch(std::int64_t above, int limit, const std::vector<IdGap>& gaps,
                     const std::vector<std::string>& held_keys);
+  // The same in two steps, so the server reads the next batch while the
+  // caller produces this one. Any other statement discards a read sent ahead.
+  void send_fetch(std::int64_t above, int limit, const std::vector<IdGap>& gaps,
+                  const std::vector<std::string>& held_keys);
+  bool fetch_sent() const { return pending_fetch_; }
+  OutboxBatch receive_fetch();
   // Keys that have a quarantined, unpublished row: their later rows wait.
   std::vector<std::string> quarantined_keys();
 
@@ -90,10 +96,13 @@ class OutboxDb {
  private:
   PgResultPtr exec(const char* statement, int nparams, const char* const* params, ExecStatusType expected);
   [[noreturn]] void fail(const std::string& what);
+  PgResultPtr take_result(const char* what);
+  void discard_pending();
 
   std::string conninfo_;
   std::string channel_;
   PGconn* conn_ = nullptr;
+  bool pending_fetch_ = false;
 };
 
 // Opens a connection with the publisher's defaults (application name,

@@ -1,5 +1,7 @@
 #include "outbox_marker.h"
 
+#include <algorithm>
+
 #include "outbox_db.h"
 
 namespace publisher {
@@ -30,6 +32,7 @@ void OutboxMarker::disconnect() {
   if (conn_) PQfinish(conn_);
   conn_ = nullptr;
   jobs_.clear();
+  rows_ = 0;
   busy_ = false;
 }
 
@@ -41,13 +44,22 @@ void OutboxMarker::fail(const std::string& what) {
 }
 
 void OutboxMarker::mark_published(std::vector<std::int64_t> ids) {
+  rows_ += ids.size();
   if (!ids.empty()) jobs_.push_back(Job{std::move(ids), 0, {}});
+}
+
+bool OutboxMarker::marking(std::int64_t id) const {
+  for (const Job& job : jobs_)
+    if (!job.ids.empty() && id >= job.ids.front() && id <= job.ids.back() &&
+        std::binary_search(job.ids.begin(), job.ids.end(), id))
+      return true;
+  return false;
 }
 
 void OutboxMarker::quarantine(const QuarantinedRow& row) { jobs_.push_back(Job{{}, row.id, row.error}); }
 
-std::vector<std::int64_t> OutboxMarker::pump() {
-  std::vector<std::int64_t> done;
+std::size_t OutboxMarker::pump() {
+  std::size_t done = 0;
   if (!conn_) {
     if (!jobs_.empty()) fail("marking");
     return done;
@@ -66,7 +78,8 @@ std::vector<std::int64_t> OutboxMarker::pump() {
     }
     if (!ok) fail("marking rows: " + error);
     busy_ = false;
-    done = std::move(jobs_.front().ids);
+    done = jobs_.front().ids.size();
+    rows_ -= done;
     jobs_.pop_front();
   }
   if (!busy_ && !jobs_.empty()) {

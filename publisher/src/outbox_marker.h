@@ -27,15 +27,20 @@ class OutboxMarker {
   bool connected() const { return conn_ != nullptr; }
   int socket() const { return conn_ ? PQsocket(conn_) : -1; }
 
+  // `ids` ascending.
   void mark_published(std::vector<std::int64_t> ids);
   void quarantine(const QuarantinedRow& row);
 
   // Sends the next statement if none is running, reads a finished one.
-  // Returns the ids whose mark has committed since the last call. Throws
+  // Returns how many rows' marks have committed since the last call. Throws
   // DbError if the connection failed (the unconfirmed rows stay pending in
   // the table and are published again: duplicates, never loss).
-  std::vector<std::int64_t> pump();
+  std::size_t pump();
   bool idle() const { return !busy_ && jobs_.empty(); }
+  // Handed over for marking and not committed yet: still pending in the
+  // table, so reads must skip it.
+  bool marking(std::int64_t id) const;
+  std::size_t rows() const { return rows_; }
 
  private:
   struct Job {
@@ -48,6 +53,7 @@ class OutboxMarker {
   std::string conninfo_;
   PGconn* conn_ = nullptr;
   std::deque<Job> jobs_;
+  std::size_t rows_ = 0;  // ids in jobs_
   bool busy_ = false;
 };
 

@@ -162,7 +162,6 @@ void Relay::lose_connection(const std::string& why) {
   if (leader_) log_info("leader_released");
   db_.disconnect();
   marker_.disconnect();
-  marking_.clear();
   leader_ = false;
   metrics_.leader = 0;
   metrics_.db_up = 0;
@@ -192,7 +191,6 @@ void Relay::settle() {
   for (std::size_t i = 0; i < s.publish.size(); i += kMarkChunk) {
     auto first = s.publish.begin() + static_cast<std::ptrdiff_t>(i);
     auto last = s.publish.begin() + static_cast<std::ptrdiff_t>(std::min(i + kMarkChunk, s.publish.size()));
-    marking_.insert(first, last);
     marker_.mark_published(std::vector<std::int64_t>(first, last));
   }
   for (const QuarantinedRow& q : s.quarantine) {
@@ -202,14 +200,12 @@ void Relay::settle() {
     ++metrics_.quarantined_total;
     log_warn("row_quarantined").kv("id", q.id).kv("key", q.key).kv("error", q.error);
   }
-  metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size() + marking_.size());
+  metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size() + marker_.rows());
   pump_marker();
 }
 
 void Relay::pump_marker() {
-  std::vector<std::int64_t> done = marker_.pump();
-  for (std::int64_t id : done) marking_.erase(id);
-  metrics_.published_total += done.size();
+  metrics_.published_total += marker_.pump();
 }
 
 std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
@@ -271,9 +267,11 @@ Relay::FetchOutcome Relay::fetch_and_produce() {
   if (reread_) {
     window_.reset();
     reread_ = false;
+    if (db_.fetch_sent()) db_.receive_fetch();  // read for the old window: drop it
   }
-  std::vector<std::string> held = held_keys();
-  OutboxBatch batch = db_.fetch(window_.hi(), options_.batch_size, window_.gaps(), held);
+  // A read sent ahead was for the window as it is now, unless a re-read was asked.
+  OutboxBatch batch = db_.fetch_sent() ? db_.receive_fetch()
+                                       : db_.fetch(window_.hi(), options_.batch_size, window_.gaps(), held_keys());
 
   std::vector<std::int64_t> above;
   std::vector<const OutboxRow*> rows;
@@ -281,15 +279,20 @@ Relay::FetchOutcome Relay::fetch_and_produce() {
   for (const OutboxRow& row : batch.rows) {
     if (row.above) above.push_back(row.id);
     // In flight, or acknowledged with its mark not yet committed: already ours.
-    if (tracker_.contains(row.id) || marking_.count(row.id)) continue;
+    if (tracker_.contains(row.id) || marker_.marking(row.id)) continue;
     if (!row.above) log_debug("late_row").kv("id", row.id).kv("below", window_.hi());
     rows.push_back(&row);
   }
   FetchOutcome out;
-  out.produced = produce_rows(rows);
   out.more = static_cast<int>(above.size()) >= options_.batch_size;
   window_.advance(above, batch.snapshot_xmin, batch.snapshot_xmax);
-  metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size() + marking_.size());
+  // More is waiting: have the server read the next batch while this one is
+  // produced, if there will be room for it.
+  std::size_t after = tracker_.size() + marker_.rows() + rows.size() + 2 * static_cast<std::size_t>(options_.batch_size);
+  if (out.more && !reread_ && after <= static_cast<std::size_t>(options_.max_in_flight))
+    db_.send_fetch(window_.hi(), options_.batch_size, window_.gaps(), held_keys());
+  out.produced = produce_rows(rows);
+  metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size() + marker_.rows());
   return out;
 }
 
@@ -420,7 +423,7 @@ int Relay::run() {
         continue;
       }
 
-      bool room = tracker_.size() + marking_.size() + static_cast<std::size_t>(options_.batch_size) <=
+      bool room = tracker_.size() + marker_.rows() + static_cast<std::size_t>(options_.batch_size) <=
                   static_cast<std::size_t>(options_.max_in_flight);
       if (want_read && room) {
         FetchOutcome f = fetch_and_produce();

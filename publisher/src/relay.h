@@ -69,9 +69,6 @@ class Relay {
   SystemdNotifier& systemd_;
   OutboxDb db_;
   OutboxMarker marker_;
-  // Rows handed to the marker whose UPDATE has not committed yet: still
-  // pending in the table, so reads must skip them like rows in flight.
-  std::unordered_set<std::int64_t> marking_;
   std::unique_ptr<KafkaProducer> producer_;
   InFlightTracker tracker_;
   ReadWindow window_;
