@@ -98,15 +98,25 @@ if [ "$build_ok" -eq 0 ]; then
   record_ctest "integration (PostgreSQL)" "$work/integration.log"
 fi
 
-if [ -z "${SKIP_E2E:-}" ] && [ -x tests/e2e/run.sh ] && [ "$build_ok" -eq 0 ]; then
-  section "publisher end to end (PostgreSQL + Kafka)"
-  tests/e2e/run.sh 2>&1 | tee "$work/e2e.log"
-  line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$work/e2e.log" | tail -1)
+# A suite run by its own script, which ends with "N passed, N failed".
+run_suite() { # run_suite NAME COMMAND...
+  local name=$1 log line
+  shift
+  log="$work/$(tr ' /' '__' <<<"$name").log"
+  section "$name"
+  "$@" 2>&1 | tee "$log"
+  line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | sed -E 's/^[A-Za-z]+: //')
   if [ -n "$line" ]; then
-    record "publisher e2e" "$(cut -d' ' -f1 <<<"$line")" "$(cut -d' ' -f3 <<<"$line")"
+    record "$name" "$(cut -d' ' -f1 <<<"$line")" "$(cut -d' ' -f3 <<<"$line" | tr -d ,)"
   else
-    record "publisher e2e" 0 1
+    record "$name" 0 1
   fi
+}
+
+run_suite "security and roles" tests/security/run.sh
+run_suite "fuzz (libFuzzer, bounded)" scripts/fuzz-suite.sh "${FUZZ_SECONDS:-30}"
+if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
+  run_suite "publisher end to end" tests/e2e/run.sh
 fi
 
 section "summary"
