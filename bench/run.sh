@@ -4,7 +4,7 @@
 #   bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--only SECTIONS] [--keep] [--out FILE]
 #
 #   --quick        one round of 3 s per measurement and a 100,000-row publisher backlog
-#                  (a few minutes); the default (full) is 3 rounds of 15 s and 1,000,000 rows
+#                  (a few minutes); the default (full) is 3 rounds of 10 s and 1,000,000 rows
 #   --rounds N     interleaved rounds per measurement (the median is reported)
 #   --duration S   seconds per pgbench run
 #   --only LIST    comma-separated sections: write, read, notify, publisher (default: all)
@@ -23,7 +23,7 @@ cd "$root"
 
 mode=full
 rounds=3
-duration=15
+duration=10
 backlog=1000000
 sections="write,read,notify,publisher"
 keep=0
@@ -217,7 +217,7 @@ fi
 # --- publisher --------------------------------------------------------------------------
 if has publisher; then
   if [ -x bench/publisher.sh ]; then
-    PORT="$port" WORK="$work" RESULTS="$results" BACKLOG="$backlog" DURATION="$duration" ROUNDS="$rounds" \
+    PORT="$port" PGDIR="$pgdir" WORK="$work" RESULTS="$results" BACKLOG="$backlog" DURATION="$duration" ROUNDS="$rounds" \
       bash bench/publisher.sh || { log "publisher section failed"; record publisher status 0 failed 1 1; }
   else
     record publisher status 0 missing 1 1

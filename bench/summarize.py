@@ -98,14 +98,49 @@ if any(k[0] == "notify" for k in order):
     print(f"\nExtension not preloaded (NOTIFY in every transaction) / preloaded (NOTIFY only on request): "
           f"{ratio(e_off, e_on)}\n")
 
-pub = [k for k in order if k[0] == "publisher"]
-if pub:
+def pv(scenario, variant):
+    k = ("publisher", scenario, 0, variant)
+    if k in tps:
+        return med(tps, *k)
+    return None
+
+
+if ("publisher", "status", 0) in order:
     print("## Publisher\n")
-    print("| measurement | variant | value |")
-    print("| --- | --- | --: |")
-    for section, scen, c in pub:
-        for k in sorted(set(list(tps) + list(text))):
-            if k[:3] == (section, scen, c):
-                v = med(tps, *k) if k in tps else text[k]
-                print(f"| {scen} | {k[3]} | {fmt(v, 1) if isinstance(v, float) else v} |")
-    print()
+    print(f"Not measured: profile-publisher {text.get(('publisher', 'status', 0, 'build_failed'), 'did not build')}.\n"
+          if ("publisher", "status", 0, "build_failed") in text or ("publisher", "status", 0, "missing") in text
+          else "")
+if ("publisher", "drain", 0) in order:
+    print("## Publisher drain (a backlog of outbox rows)\n")
+    print("| path | events/s | vs publisher | peak RSS MiB | CPU µs per event: client / PostgreSQL / Kafka |")
+    print("| --- | --: | --: | --: | --: |")
+    pub = pv("drain", "publisher_full_events_per_s")
+    rows_ = [
+        ("profile-publisher --once", "publisher_full"),
+        ("profile-publisher --once, a tenth of the backlog", "publisher_small"),
+        ("kcat, same messages from a file (Kafka's limit)", "kcat"),
+        ("read-and-mark loop, no Kafka (the database's limit)", "db_loop"),
+    ]
+    for label, key in rows_:
+        rate = pv("drain", f"{key}_events_per_s")
+        rss = pv("drain", f"{key}_peak_rss_mib")
+        cpu_ = "/".join(fmt(pv("drain", f"{key}_cpu_us_per_event_{w}"), 1) for w in ("client", "postgres", "kafka"))
+        print(f"| {label} | {fmt(rate)} | {ratio(rate, pub) if key != 'publisher_full' else '1.00x'} "
+              f"| {fmt(rss, 1)} | {cpu_.replace('/', ' / ')} |")
+    print(f"\nPublisher / kcat: {ratio(pub, pv('drain', 'kcat_events_per_s'))}; "
+          f"publisher / read-and-mark loop: {ratio(pub, pv('drain', 'db_loop_events_per_s'))}\n")
+lat = [k for k in order if k[0] == "publisher" and k[1].startswith("latency_") and k[1] != "latency_notify"]
+if lat:
+    print("## End-to-end latency, commit to consumer (ms)\n")
+    print("occurred_at (set in the writing transaction) to the consumer's receive time; split at the Kafka "
+          "message timestamp (set by the publisher's producer, 1 ms resolution).\n")
+    print("| load | writer tps | events/s at consumer | p50 | p99 | p99.9 | max | DB+publisher p50 / p99 | Kafka+consumer p50 / p99 |")
+    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: |")
+    for _, scen, _c in lat:
+        g = lambda f: pv(scen, f)
+        print(f"| {scen[len('latency_'):].replace('_', ' ')} | {fmt(g('writer_tps'))} | {fmt(g('rate'))} "
+              f"| {fmt(g('p50_ms'), 1)} | {fmt(g('p99_ms'), 1)} | {fmt(g('p999_ms'), 1)} | {fmt(g('max_ms'), 1)} "
+              f"| {fmt(g('to_kafka_p50_ms'), 1)} / {fmt(g('to_kafka_p99_ms'), 1)} "
+              f"| {fmt(g('from_kafka_p50_ms'), 1)} / {fmt(g('from_kafka_p99_ms'), 1)} |")
+    n = pv("latency_notify", "notifies_sent")
+    print(f"\nNOTIFYs sent during the latency runs (wake-ups on request): {fmt(n)}\n")
