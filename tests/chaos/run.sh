@@ -1,0 +1,284 @@
+#!/usr/bin/env bash
+# The chaos run: real PostgreSQL (extension preloaded) and a real Kafka broker on loopback,
+# concurrent writer clients doing random API calls across many users, while this script
+# SIGKILLs the publisher and restarts it, stops and kills the broker and starts it again,
+# restarts PostgreSQL with an immediate shutdown, and runs two publishers at once for a while.
+# Then it waits for the outbox to drain and runs event-checker, which must find nothing lost
+# and nothing reordered.
+#
+#   tests/chaos/run.sh            a few minutes (CI): one round of every fault
+#   tests/chaos/run.sh --long     about a quarter of an hour: five rounds, longer gaps
+#
+# Needs the extension installed (make install); builds profile-publisher, event-checker and
+# chaos_writer in $BUILD_DIR (default build). Services listen on 127.0.0.1 only, on free ports,
+# under a temporary directory; everything started here is stopped on exit. Prints the figures
+# (events committed, consumed, duplicates, lost, reordered) and ends with "N passed, N failed".
+# Env: BUILD_DIR, CHAOS_CLIENTS (8), CHAOS_USERS (300), KEEP_TMP=1 keeps the directory.
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$root/scripts/lib.sh"
+build=${BUILD_DIR:-$root/build}
+[[ "$build" = /* ]] || build=$root/$build
+
+rounds=1 gap=8 writer_limit=600
+case "${1:-}" in
+  "") ;;
+  --long) rounds=5 gap=15 writer_limit=3600 ;;
+  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  *) echo "usage: tests/chaos/run.sh [--long]" >&2; exit 2 ;;
+esac
+clients=${CHAOS_CLIENTS:-8}
+users=${CHAOS_USERS:-300}
+topic=profile.events
+partitions=6
+
+log() { printf '%s chaos: %s\n' "$(date +%T)" "$*" >&2; }
+
+passed=0
+failed=0
+check() {  # check NAME CONDITION-EXIT-STATUS [DETAIL]
+  if [ "$2" -eq 0 ]; then
+    passed=$((passed + 1)); echo "ok - $1"
+  else
+    failed=$((failed + 1)); echo "not ok - $1${3:+: $3}"
+  fi
+}
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+abort() { log "$*"; check "$*" 1; finish; }
+
+# ---------- build ----------
+publisher=$build/publisher/profile-publisher
+checker=$build/tools/event-checker/event-checker
+writer=$build/tests/chaos/chaos_writer
+if [ ! -f "$build/CMakeCache.txt" ]; then
+  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || abort "cmake configure failed"
+fi
+log "building profile-publisher, event-checker and chaos_writer in $build"
+cmake --build "$build" --target profile-publisher event-checker chaos_writer >"$build/chaos-build.log" 2>&1 ||
+  { grep -E 'error|FAILED' "$build/chaos-build.log" | head -20 >&2; abort "build failed"; }
+[ -f "$(pg_config --sharedir)/extension/realchat_profile.control" ] || abort "the extension is not installed (make install)"
+
+# ---------- servers ----------
+tmp=$(make_workdir realchat-chaos)
+writer_pid="" pid_a="" pid_b=""
+stop_pid() {  # stop_pid PID SIGNAL SECONDS: signal, then wait (bounded), then SIGKILL
+  local pid=$1 i
+  [ -n "$pid" ] || return 0
+  kill -"$2" "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < $3 * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}
+cleanup() {
+  stop_pid "$writer_pid" TERM 5
+  stop_pid "$pid_a" KILL 1
+  stop_pid "$pid_b" KILL 1
+  "$root/scripts/kafka.sh" kill "$tmp/kafka" >/dev/null 2>&1
+  "$root/scripts/pg-cluster.sh" stop "$tmp/pg" immediate >/dev/null 2>&1
+  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
+kafka_free_port() {  # the broker needs PORT and PORT+1
+  local p i
+  for ((i = 0; i < 200; i++)); do
+    p=$((20000 + RANDOM % 30000))
+    port_free "$p" && port_free $((p + 1)) && { echo "$p"; return 0; }
+  done
+  return 1
+}
+pg_port=$(free_port)
+kafka_port=$(kafka_free_port) || abort "no free port for Kafka"
+while [ "$kafka_port" = "$pg_port" ] || [ $((kafka_port + 1)) = "$pg_port" ]; do kafka_port=$(kafka_free_port); done
+metrics_a=$(free_port)
+metrics_b=$(free_port)
+brokers=127.0.0.1:$kafka_port
+admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=chaos connect_timeout=5"
+# Least privilege in the run as in production: writers are applications, the publisher is the
+# publisher role (scripts/create-roles.sql).
+app_db="host=127.0.0.1 port=$pg_port user=chaos_app dbname=chaos connect_timeout=3"
+publisher_db="host=127.0.0.1 port=$pg_port user=chaos_publisher dbname=chaos connect_timeout=5"
+
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d chaos -c "$1"; }
+
+log "PostgreSQL on 127.0.0.1:$pg_port, Kafka on 127.0.0.1:$kafka_port, temp $tmp"
+"$root/scripts/pg-cluster.sh" start "$tmp/pg" "$pg_port" --preload || abort "PostgreSQL did not start"
+psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE chaos" || abort "createdb failed"
+sql "CREATE EXTENSION realchat_profile" || abort "CREATE EXTENSION failed"
+psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d chaos -f "$root/scripts/create-roles.sql" >/dev/null ||
+  abort "scripts/create-roles.sql failed"
+sql "CREATE ROLE chaos_app LOGIN IN ROLE profile_app; CREATE ROLE chaos_publisher LOGIN IN ROLE profile_publisher" ||
+  abort "creating the logins failed"
+"$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null || abort "Kafka did not start"
+"$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" >/dev/null || abort "topic creation failed"
+
+# ---------- the faults ----------
+kills=0 kafka_restarts=0 pg_restarts=0 dual_seconds=0 dual_seen=1 leader_samples=""
+
+start_publisher() {  # start_publisher a|b
+  local name=$1 port
+  [ "$name" = a ] && port=$metrics_a || port=$metrics_b
+  "$publisher" --db "$publisher_db" --brokers "$brokers" --poll-interval 1s --metrics-addr "127.0.0.1:$port" \
+    >>"$tmp/publisher-$name.log" 2>&1 &
+  printf -v "pid_$name" '%s' "$!"
+  log "publisher $name started (pid $!)"
+}
+kill_publisher() {  # kill_publisher a|b: SIGKILL
+  local var=pid_$1
+  [ -n "${!var}" ] || return 0
+  kill -9 "${!var}" 2>/dev/null
+  wait "${!var}" 2>/dev/null
+  kills=$((kills + 1))
+  log "publisher $1 killed with SIGKILL (pid ${!var})"
+  printf -v "$var" '%s' ""
+}
+alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
+leader_gauge() { curl -s -m 2 "http://127.0.0.1:$1/metrics" | awk '$1 == "profile_publisher_leader" { print $2 }'; }
+kafka_bounce() {  # kafka_bounce stop|kill
+  "$root/scripts/kafka.sh" "$1" "$tmp/kafka" >/dev/null 2>&1
+  log "Kafka: $1"
+  sleep 4
+  if "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null; then
+    kafka_restarts=$((kafka_restarts + 1))
+    log "Kafka started again"
+  else
+    log "Kafka did not start again"
+  fi
+}
+pg_bounce() {
+  if "$root/scripts/pg-cluster.sh" restart "$tmp/pg" immediate; then
+    pg_restarts=$((pg_restarts + 1))
+    log "PostgreSQL restarted after an immediate shutdown"
+  else
+    log "PostgreSQL restart failed"
+  fi
+}
+pause() { sleep "$gap"; }
+
+round() {
+  pause; kill_publisher a; sleep 1; start_publisher a
+  pause; kafka_bounce stop
+  pause; start_publisher b
+  local dual_start=$SECONDS
+  sleep 4
+  # Two publishers, one database: exactly one leads.
+  if alive "$pid_a" && alive "$pid_b"; then
+    leader_samples+="$(leader_gauge "$metrics_a")+$(leader_gauge "$metrics_b") "
+  else
+    dual_seen=0
+  fi
+  pause; kill_publisher a; sleep 1; start_publisher a
+  pause; pg_bounce
+  pause; kafka_bounce kill
+  pause; kill_publisher b
+  dual_seconds=$((dual_seconds + SECONDS - dual_start))
+  pause; kill_publisher a; sleep 1; start_publisher a
+}
+
+# ---------- the run ----------
+start_publisher a
+log "writers: $clients clients, $users user slots"
+"$writer" --db "$app_db" --seconds "$writer_limit" --clients "$clients" --users "$users" \
+  --out "$tmp/writers.txt" >"$tmp/writers.log" 2>&1 &
+writer_pid=$!
+t0=$SECONDS
+for ((r = 1; r <= rounds; r++)); do
+  log "round $r of $rounds"
+  round
+done
+sleep "$gap"  # some calm writing after the last fault
+log "stopping the writers"
+stop_pid "$writer_pid" TERM 30
+wait "$writer_pid" 2>/dev/null
+writer_pid=""
+write_seconds=$((SECONDS - t0))
+cat "$tmp/writers.log"
+
+# Everything must be up for the drain: the broker, the database, publisher a.
+"$root/scripts/kafka.sh" status "$tmp/kafka" >/dev/null ||
+  "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null
+alive "$pid_a" || start_publisher a
+log "waiting for the outbox to drain"
+drained=1 pending="?" quarantined="?"
+for ((i = 0; i < 300; i++)); do
+  IFS='|' read -r pending quarantined < <(sql "SELECT pending, quarantined FROM profile.outbox_stats()" 2>/dev/null)
+  if [ "$pending" = 0 ]; then drained=0; break; fi
+  sleep 1
+done
+log "outbox: $pending pending, $quarantined quarantined after $i s"
+committed=$(sql "SELECT count(*) FROM profile.outbox")
+
+# A clean stop: SIGTERM, in-flight deliveries waited for, exit 0.
+sigterm_ok=0
+for name in a b; do
+  var=pid_$name
+  alive "${!var}" || continue
+  kill -TERM "${!var}"
+  for ((i = 0; i < 300; i++)); do alive "${!var}" || break; sleep 0.1; done
+  if alive "${!var}"; then sigterm_ok=1; kill -9 "${!var}"; fi
+  wait "${!var}" 2>/dev/null || sigterm_ok=1
+  printf -v "$var" '%s' ""
+done
+
+# ---------- the verdict ----------
+log "event-checker against the outbox"
+"$checker" --brokers "$brokers" --topic "$topic" --expect-from-db "$admin_db" --timeout 180 --max-users 10 \
+  >"$tmp/checker.log" 2>&1
+checker_rc=$?
+cat "$tmp/checker.log"
+summary=$(grep '^summary:' "$tmp/checker.log" | tail -1)
+field() { sed -n "s/.* $1=\([0-9A-Z]*\).*/\1/p" <<<"$summary"; }
+consumed_events=$(field events) duplicates=$(field duplicates) lost=$(field lost) reordered=$(field reordered)
+missing=$(field missing) messages=$(field messages)
+
+log "event-checker against what the writers saw committed"
+"$checker" --brokers "$brokers" --topic "$topic" --expect "$tmp/writers.txt" --expect-at-least --timeout 180 \
+  --max-users 10 >"$tmp/checker-writers.log" 2>&1
+writers_rc=$?
+grep -E '^(committed|summary|lost|user)' "$tmp/checker-writers.log" | head -20
+
+writer_line=$(grep '^writers: confirmed_events=' "$tmp/writers.log")
+wfield() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $writer_line"; }
+confirmed=$(wfield confirmed_events) calls=$(wfield committed_calls) failed_calls=$(wfield failed_calls)
+reconnects=$(wfield reconnects)
+
+echo
+echo "chaos: $rounds round(s), ${write_seconds}s of writes by $clients clients over $users user slots"
+echo "chaos: faults: $kills publisher SIGKILLs, $kafka_restarts Kafka restarts (stop and kill), $pg_restarts PostgreSQL" \
+  "immediate restarts, two publishers for ${dual_seconds}s (leader gauges a+b: ${leader_samples:-none})"
+echo "chaos: writers: ${calls:-?} calls committed, ${failed_calls:-?} failed while a server was down; ${confirmed:-?} events" \
+  "confirmed committed by the writers"
+echo "chaos: events committed ${committed:-?} (outbox rows), consumed ${consumed_events:-?} (distinct; ${messages:-?} messages)," \
+  "duplicates ${duplicates:-?}, lost ${lost:-?}, reordered ${reordered:-?}, missing versions ${missing:-?}"
+echo
+
+check "every fault happened: >= 3 publisher SIGKILLs" "$([ "$kills" -ge 3 ]; echo $?)" "$kills"
+check "every fault happened: >= 2 Kafka stop/start" "$([ "$kafka_restarts" -ge 2 ]; echo $?)" "$kafka_restarts"
+check "every fault happened: >= 1 PostgreSQL immediate restart" "$([ "$pg_restarts" -ge 1 ]; echo $?)" "$pg_restarts"
+check "two publishers ran at once" "$([ "$dual_seen" = 1 ] && [ "$dual_seconds" -gt 0 ]; echo $?)"
+one_leader=0
+for s in $leader_samples; do [ "$s" = "1+0" ] || [ "$s" = "0+1" ] || one_leader=1; done
+check "with two publishers exactly one led" "$one_leader" "${leader_samples:-no sample}"
+check "the writers committed calls (${calls:-0})" "$([ "${calls:-0}" -ge 500 ]; echo $?)"
+check "the writers saw the database go away and came back" "$([ "${reconnects:-0}" -ge 1 ]; echo $?)" \
+  "${reconnects:-0} reconnects"
+check "the outbox drained (pending 0)" "$drained" "$pending pending"
+check "nothing quarantined" "$([ "$quarantined" = 0 ]; echo $?)" "$quarantined"
+check "publishers stopped cleanly on SIGTERM" "$sigterm_ok"
+check "event-checker: every stream complete and in order, nothing lost (exit 0)" "$checker_rc" "exit $checker_rc"
+check "0 lost" "$([ "$lost" = 0 ]; echo $?)" "${lost:-no figure}"
+check "0 reordered" "$([ "$reordered" = 0 ]; echo $?)" "${reordered:-no figure}"
+check "consumed every committed event" "$([ -n "$consumed_events" ] && [ "$consumed_events" -ge "${committed:-1}" ]; echo $?)" \
+  "${consumed_events:-?} of ${committed:-?}"
+check "every commit a writer saw confirmed was consumed" "$writers_rc" "exit $writers_rc"
+finish
