@@ -124,7 +124,7 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
     ("once", "publish everything pending, then exit 0")
     ("batch-size", "rows read per query", cxxopts::value<std::string>()->default_value("5000"), "N")
     ("max-in-flight", "rows produced but not yet marked, at most (bounds memory during an outage)",
-     cxxopts::value<std::string>()->default_value("20000"), "N")
+     cxxopts::value<std::string>()->default_value("50000"), "N")
     ("poll-interval", "read the outbox at least this often even without a NOTIFY",
      cxxopts::value<std::string>()->default_value("1s"), "DURATION")
     ("channel", "NOTIFY channel the extension wakes the publisher on",

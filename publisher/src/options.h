@@ -31,7 +31,7 @@ struct Options {
   std::vector<std::pair<std::string, std::string>> kafka_settings;  // -X name=value, in order
   bool once = false;
   int batch_size = 5000;
-  int max_in_flight = 20000;
+  int max_in_flight = 50000;
   Millis poll_interval{1000};
   std::string channel = "profile_outbox";
   std::string metrics_host = "127.0.0.1";

@@ -9,68 +9,15 @@
 # Env: BUILD_DIR (default build-pub), KEEP_TMP=1 keeps the temporary directory.
 set -uo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-build=${BUILD_DIR:-$root/build-pub}
 all_tests=(config_errors api_to_kafka late_commit notify_latency kill_publisher broker_outage
            postgres_restart standby_takeover hostile_rows sigterm_flush)
 tests=("${@:-${all_tests[@]}}")
 
-log() { printf '%s e2e: %s\n' "$(date +%T)" "$*" >&2; }
-die() { log "$*"; exit 2; }
-
-# ---------- build and install ----------
-log "building profile-publisher and publisher_e2e_tool in $build"
-cmake -S "$root" -B "$build" -G Ninja >/dev/null || die "cmake configure failed"
-cmake --build "$build" --target profile-publisher publisher_e2e_tool >/dev/null || die "build failed"
-publisher=$build/publisher/profile-publisher
-tool=$build/publisher/publisher_e2e_tool
-log "installing the extension"
-make -s -C "$root" install >/dev/null || die "make install (extension) failed"
-
-# ---------- infrastructure ----------
-tmp=$(mktemp -d /tmp/publisher-e2e.XXXXXX)
-chmod 755 "$tmp"
-pids=()
-kill9() { kill -9 "$1" 2>/dev/null && wait "$1" 2>/dev/null; }  # wait: no "Killed" job notice
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill9 "$p"; done
-  [ -n "${writer_pid:-}" ] && kill "$writer_pid" 2>/dev/null
-  "$root/scripts/kafka.sh" kill "$tmp/kafka" >/dev/null 2>&1
-  "$root/scripts/pg-cluster.sh" stop "$tmp/pg" immediate >/dev/null 2>&1
-  if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
-free_port() {  # a free port whose successor is free too (Kafka's controller)
-  local p i
-  for i in $(seq 1 200); do
-    p=$((20000 + RANDOM % 30000))
-    port_free "$p" && port_free $((p + 1)) && { echo "$p"; return; }
-  done
-  die "no free port"
-}
-
-pg_port=$(free_port)
-kafka_port=$(free_port)
-[ "$kafka_port" != "$pg_port" ] && [ "$kafka_port" != $((pg_port + 1)) ] || kafka_port=$(free_port)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+build_and_install
+start_infra
 metrics_a=$(free_port)
 metrics_b=$(free_port)
-brokers=127.0.0.1:$kafka_port
-db="host=127.0.0.1 port=$pg_port user=postgres dbname=e2e"
-topic=profile.events
-partitions=4
-
-log "PostgreSQL on $pg_port, Kafka on $kafka_port, temp $tmp"
-"$root/scripts/pg-cluster.sh" start "$tmp/pg" "$pg_port" --preload || die "PostgreSQL did not start"
-psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE e2e" || die "createdb failed"
-psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d e2e -c "CREATE EXTENSION realchat_profile" || die "CREATE EXTENSION failed"
-"$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null || die "Kafka did not start"
-"$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" >/dev/null || die "topic creation failed"
-
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d e2e -c "$1"; }
 
 # ---------- publisher processes ----------
 # Fallback poll of 10 s: anything faster than that went through NOTIFY. The

@@ -30,7 +30,7 @@ TEST(Options, DefaultsAreSensible) {
   EXPECT_EQ(o.db, "");
   EXPECT_FALSE(o.once);
   EXPECT_EQ(o.batch_size, 5000);
-  EXPECT_EQ(o.max_in_flight, 20000);
+  EXPECT_EQ(o.max_in_flight, 50000);
   EXPECT_EQ(o.poll_interval, Millis(1000));
   EXPECT_EQ(o.channel, "profile_outbox");
   EXPECT_EQ(o.metrics_host, "127.0.0.1");
