@@ -7,13 +7,14 @@
 # and nothing reordered.
 #
 #   tests/chaos/run.sh            a few minutes (CI): one round of every fault
-#   tests/chaos/run.sh --long     about a quarter of an hour: five rounds, longer gaps
+#   tests/chaos/run.sh --long     five rounds with longer gaps (about half an hour on 2 cores)
 #
 # Needs the extension installed (make install); builds profile-publisher, event-checker and
 # chaos_writer in $BUILD_DIR (default build). Services listen on 127.0.0.1 only, on free ports,
 # under a temporary directory; everything started here is stopped on exit. Prints the figures
 # (events committed, consumed, duplicates, lost, reordered) and ends with "N passed, N failed".
-# Env: BUILD_DIR, CHAOS_CLIENTS (8), CHAOS_USERS (300), KEEP_TMP=1 keeps the directory.
+# Env: BUILD_DIR, CHAOS_CLIENTS (8), CHAOS_USERS (300), KEEP_TMP=1 keeps the directory,
+# KAFKA_START_TIMEOUT (180 here: after a SIGKILL the broker recovers its logs first).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -25,13 +26,14 @@ rounds=1 gap=8 writer_limit=600
 case "${1:-}" in
   "") ;;
   --long) rounds=5 gap=15 writer_limit=3600 ;;
-  -h | --help) sed -n '2,17p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
   *) echo "usage: tests/chaos/run.sh [--long]" >&2; exit 2 ;;
 esac
 clients=${CHAOS_CLIENTS:-8}
 users=${CHAOS_USERS:-300}
 topic=profile.events
 partitions=6
+export KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-180}
 
 log() { printf '%s chaos: %s\n' "$(date +%T)" "$*" >&2; }
 
@@ -148,12 +150,15 @@ kafka_bounce() {  # kafka_bounce stop|kill
   "$root/scripts/kafka.sh" "$1" "$tmp/kafka" >/dev/null 2>&1
   log "Kafka: $1"
   sleep 4
-  if "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null; then
-    kafka_restarts=$((kafka_restarts + 1))
-    log "Kafka started again"
-  else
-    log "Kafka did not start again"
-  fi
+  local attempt
+  for attempt in 1 2; do
+    if "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null 2>>"$tmp/kafka-starts.log"; then
+      kafka_restarts=$((kafka_restarts + 1))
+      log "Kafka started again"
+      return 0
+    fi
+    log "Kafka did not start (attempt $attempt): $(tail -1 "$tmp/kafka-starts.log")"
+  done
 }
 pg_bounce() {
   if "$root/scripts/pg-cluster.sh" restart "$tmp/pg" immediate; then
