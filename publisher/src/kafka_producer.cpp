@@ -149,6 +149,10 @@ bool KafkaProducer::fatal(std::string* reason) const {
   return true;
 }
 
+void KafkaProducer::inject_fatal_error() {
+  rd_kafka_test_fatal_error(rk_, RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER, "injected for a test");
+}
+
 void KafkaProducer::on_delivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* self = static_cast<KafkaProducer*>(opaque);
   if (msg->err == RD_KAFKA_RESP_ERR_NO_ERROR && self->brokers_down_.exchange(false)) log_info("kafka_reachable");

@@ -59,6 +59,9 @@ class KafkaProducer {
   // The reason if librdkafka raised a fatal error (e.g. an idempotence
   // sequence broken beyond repair): this instance must be replaced.
   bool fatal(std::string* reason) const;
+  // For tests: make librdkafka raise a fatal error, as a broken idempotence
+  // sequence would.
+  void inject_fatal_error();
   // All brokers unreachable, as last reported by librdkafka.
   bool brokers_down() const { return brokers_down_.load(); }
 

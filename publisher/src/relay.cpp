@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 
 #include "conninfo.h"
 #include "delivery_errors.h"
@@ -58,7 +59,9 @@ Relay::Relay(const Options& options, Metrics& metrics, SystemdNotifier& systemd)
       metrics_(metrics),
       systemd_(systemd),
       db_(options.db, options.channel),
-      marker_(options.db) {}
+      marker_(options.db) {
+  if (const char* n = std::getenv("PROFILE_PUBLISHER_TEST_FATAL_AFTER")) fatal_after_ = std::atol(n);
+}
 
 Relay::~Relay() = default;
 
@@ -245,6 +248,7 @@ std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
     switch (status) {
       case ProduceStatus::queued:
         ++produced;
+        if (fatal_after_ > 0 && --fatal_after_ == 0) producer_->inject_fatal_error();
         break;
       case ProduceStatus::rejected:
         tracker_.rejected(row->id, error_text(error));

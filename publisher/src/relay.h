@@ -79,6 +79,9 @@ class Relay {
   Backoff db_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
   Backoff retry_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
   Clock::time_point next_quarantine_reload_{};
+  // PROFILE_PUBLISHER_TEST_FATAL_AFTER=N (tests only): a fatal producer error
+  // after N messages, to prove the producer is replaced.
+  long fatal_after_ = -1;
 };
 
 }  // namespace publisher

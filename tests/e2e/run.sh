@@ -10,7 +10,7 @@
 set -uo pipefail
 
 all_tests=(config_errors api_to_kafka late_commit notify_latency kill_publisher broker_outage
-           postgres_restart standby_takeover hostile_rows sigterm_flush)
+           postgres_restart standby_takeover hostile_rows sigterm_flush fatal_producer_error)
 tests=("${@:-${all_tests[@]}}")
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,9 +22,9 @@ metrics_b=$(free_port)
 # ---------- publisher processes ----------
 # Fallback poll of 10 s: anything faster than that went through NOTIFY. The
 # publisher does not create topics (a missing one is quarantined after 3 s).
-start_publisher() {  # NAME METRICS_PORT -> sets pid_NAME
-  local name=$1 port=$2
-  "$publisher" --db "$db" --brokers "$brokers" --poll-interval 10s --metrics-addr "127.0.0.1:$port" \
+start_publisher() {  # NAME METRICS_PORT [VAR=VALUE ...] -> sets pid_NAME
+  local name=$1 port=$2; shift 2
+  env "$@" "$publisher" --db "$db" --brokers "$brokers" --poll-interval 10s --metrics-addr "127.0.0.1:$port" \
     -X allow.auto.create.topics=false -X topic.metadata.propagation.max.ms=3000 \
     >>"$tmp/publisher-$name.log" 2>&1 &
   local pid=$!
@@ -220,6 +220,21 @@ test_sigterm_flush() {
   wait_for 20 is_leader "$metrics_a" || { log "a did not take over after b stopped"; return 1; }
   wait_writer
   check
+}
+
+# A fatal producer error (injected through librdkafka's test hook): the
+# publisher replaces its producer and goes on, nothing lost, order kept.
+test_fatal_producer_error() {
+  local p; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  start_publisher f "$metrics_a" PROFILE_PUBLISHER_TEST_FATAL_AFTER=700
+  wait_for 20 is_leader "$metrics_a" || { log "publisher f never became leader"; return 1; }
+  timeout 300 "$tool" write --db "$db" --users 40 --ops 3000 --conns 2 --seed 8 >&2 || return 1
+  check || return 1
+  alive "$pid_f" || { log "publisher f exited"; return 1; }
+  local restarts; restarts=$(metric "$metrics_a" profile_publisher_producer_restarts_total)
+  [ "${restarts:-0}" -ge 1 ] || { log "no producer replaced (restarts=$restarts)"; return 1; }
+  grep -q 'msg=producer_replaced' "$tmp/publisher-f.log" || return 1
+  log "producer replaced $restarts time(s) after the injected fatal error"
 }
 
 # ---------- run ----------
