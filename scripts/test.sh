@@ -115,6 +115,7 @@ run_suite() { # run_suite NAME COMMAND...
 
 run_suite "security and roles" tests/security/run.sh
 run_suite "fuzz (libFuzzer, bounded)" scripts/fuzz-suite.sh "${FUZZ_SECONDS:-30}"
+run_suite "unit under ASan and UBSan" scripts/sanitize.sh
 if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
   run_suite "publisher end to end" tests/e2e/run.sh
 fi
