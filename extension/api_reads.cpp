@@ -169,8 +169,7 @@ run_into_result_set(FunctionCallInfo fcinfo, SPIPlanPtr *slot, const char *sql,
 					int nargs, const Oid *argtypes, const Datum *values)
 {
 	rp_connect();
-	rp_exec(rp_plan(slot, sql, nargs, argtypes), values, NULL, true, 0);
-	rp_materialize_spi_result(fcinfo);
+	rp_exec_into_result(rp_plan(slot, sql, nargs, argtypes), nargs, argtypes, values, fcinfo);
 	rp_finish();
 }
 

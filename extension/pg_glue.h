@@ -44,6 +44,8 @@ void		rp_wakeup_note_event(void);
  */
 SPIPlanPtr	rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes);
 int			rp_exec(SPIPlanPtr plan, const Datum *values, const char *nulls, bool read_only, long count);
+uint64		rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum *values,
+								FunctionCallInfo fcinfo);
 void		rp_connect(void);
 void		rp_finish(void);
 

@@ -8,6 +8,8 @@
 
 extern "C" {
 #include "catalog/namespace.h"
+#include "executor/tstoreReceiver.h"
+#include "nodes/params.h"
 }
 
 static void
@@ -77,4 +79,47 @@ rp_exec(SPIPlanPtr plan, const Datum *values, const char *nulls, bool read_only,
 	if (rc < 0)
 		elog(ERROR, "realchat_profile: SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 	return rc;
+}
+
+/*
+ * Runs a read-only plan straight into a set-returning function's result
+ * tuplestore (materialize mode), with no SPI_tuptable copy of every row in
+ * between. Returns the number of rows.
+ */
+uint64
+rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum *values,
+					FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	ParamListInfo params = makeParamList(nargs);
+	DestReceiver *dest = CreateTuplestoreDestReceiver();
+	SPIExecuteOptions options = {};
+	int			rc;
+
+	for (int i = 0; i < nargs; i++)
+	{
+		params->params[i].value = values[i];
+		params->params[i].isnull = false;
+		params->params[i].pflags = PARAM_FLAG_CONST;
+		params->params[i].ptype = argtypes[i];
+	}
+	SetTuplestoreDestReceiverParams(dest, rsinfo->setResult, rsinfo->econtext->ecxt_per_query_memory,
+									false, NULL, NULL);
+	options.params = params;
+	options.read_only = true;
+	options.dest = dest;
+	push_catalog_only_path();
+	PG_TRY();
+	{
+		rc = SPI_execute_plan_extended(plan, &options);
+	}
+	PG_FINALLY();
+	{
+		PopOverrideSearchPath();
+	}
+	PG_END_TRY();
+	dest->rDestroy(dest);
+	if (rc < 0)
+		elog(ERROR, "realchat_profile: SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
+	return SPI_processed;
 }
