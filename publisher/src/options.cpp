@@ -7,6 +7,7 @@
 #include <cxxopts.hpp>
 
 #include <charconv>
+#include <fstream>
 
 namespace publisher {
 
@@ -84,6 +85,37 @@ ParseResult parse_admin(Command command, int argc, const char* const* argv, cons
 
 }  // namespace
 
+bool load_kafka_config(const std::string& path, std::vector<std::pair<std::string, std::string>>* out,
+                       std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = "--kafka-config " + path + ": cannot read the file";
+    return false;
+  }
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    line = line.substr(first);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+    auto eq = line.find('=');
+    std::string where = path + ":" + std::to_string(number);
+    if (eq == std::string::npos || eq == 0) {
+      *error = where + ": expected NAME=VALUE";
+      return false;
+    }
+    std::string name = line.substr(0, eq), value = line.substr(eq + 1);
+    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+    value.erase(0, value.find_first_not_of(" \t"));
+    if (auto err = check_kafka_setting(name, value)) {
+      *error = where + ": " + name + ": " + *err;
+      return false;
+    }
+    out->emplace_back(std::move(name), std::move(value));
+  }
+  return true;
+}
+
 bool parse_listen_address(const std::string& text, std::string* host, int* port) {
   if (text.empty() || text == "off") {
     host->clear();
@@ -121,6 +153,8 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
      "HOST:PORT,...")
     ("X", "librdkafka setting, repeatable; \"-X list\" shows them all", cxxopts::value<std::vector<std::string>>(),
      "NAME=VALUE")
+    ("kafka-config", "librdkafka settings from a file of NAME=VALUE lines, before any -X (keeps SASL "
+     "passwords out of ps)", cxxopts::value<std::string>(), "FILE")
     ("once", "publish everything pending, then exit 0")
     ("batch-size", "rows read per query", cxxopts::value<std::string>()->default_value("5000"), "N")
     ("max-in-flight", "rows produced but not yet marked, at most (bounds memory during an outage)",
@@ -157,6 +191,10 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
     }
     if (!r.unmatched().empty()) return fail("unexpected argument \"" + r.unmatched().front() + "\"");
 
+    if (r.count("kafka-config")) {
+      std::string error;
+      if (!load_kafka_config(r["kafka-config"].as<std::string>(), &o.kafka_settings, &error)) return fail(error);
+    }
     if (r.count("X")) {
       for (const std::string& setting : r["X"].as<std::vector<std::string>>()) {
         if (setting == "list") {

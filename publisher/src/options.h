@@ -28,7 +28,8 @@ struct Options {
   Command command = Command::run;
   std::string db;  // libpq conninfo or URI; empty: PG* environment variables only
   std::string brokers;
-  std::vector<std::pair<std::string, std::string>> kafka_settings;  // -X name=value, in order
+  // --kafka-config file lines, then -X name=value, in order.
+  std::vector<std::pair<std::string, std::string>> kafka_settings;
   bool once = false;
   int batch_size = 5000;
   int max_in_flight = 50000;
@@ -57,6 +58,11 @@ using EnvLookup = std::function<const char*(const char*)>;
 // PROFILE_PUBLISHER_BROKERS stand in for --db and --brokers (so secrets stay
 // out of `ps`); libpq reads PGHOST, PGPASSWORD, PGPASSFILE and the rest itself.
 ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& env);
+
+// Reads a librdkafka properties file (name=value lines, # comments), checking
+// each setting; false with a one-line *error naming the file and line.
+bool load_kafka_config(const std::string& path, std::vector<std::pair<std::string, std::string>>* out,
+                       std::string* error);
 
 // "127.0.0.1:9187", "[::1]:9187", ":9187" (all interfaces), "" or "off" (none).
 bool parse_listen_address(const std::string& text, std::string* host, int* port);

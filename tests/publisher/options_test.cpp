@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 
 using namespace publisher;
@@ -151,4 +152,34 @@ TEST(Options, QuarantinedNeedsNoBrokers) {
   auto r = parse({"quarantined", "--db", "host=x"});
   ASSERT_TRUE(r.options) << r.error;
   EXPECT_EQ(r.options->command, Command::quarantined);
+}
+
+TEST(Options, KafkaConfigFileComesBeforeX) {
+  std::string path = ::testing::TempDir() + "kafka.properties";
+  {
+    std::ofstream f(path);
+    f << "# SASL for production\n\n  security.protocol = SASL_SSL\nsasl.password=s3cret\nlinger.ms=50\n";
+  }
+  auto r = parse({"--brokers", "k:1", "--kafka-config", path.c_str(), "-X", "linger.ms=7"});
+  ASSERT_TRUE(r.options) << r.error;
+  const auto& s = r.options->kafka_settings;
+  ASSERT_EQ(s.size(), 4u);
+  EXPECT_EQ(s[0], (std::pair<std::string, std::string>{"security.protocol", "SASL_SSL"}));
+  EXPECT_EQ(s[1].second, "s3cret");
+  EXPECT_EQ(s[3], (std::pair<std::string, std::string>{"linger.ms", "7"}));  // -X wins, applied last
+}
+
+TEST(Options, KafkaConfigErrorsNameFileAndLine) {
+  std::string path = ::testing::TempDir() + "bad.properties";
+  {
+    std::ofstream f(path);
+    f << "linger.ms=5\nlinger.ms=banana\n";
+  }
+  auto r = parse({"--brokers", "k:1", "--kafka-config", path.c_str()});
+  ASSERT_FALSE(r.options);
+  EXPECT_NE(r.error.find(path + ":2: linger.ms: Invalid value"), std::string::npos) << r.error;
+  EXPECT_EQ(r.error.find('\n'), std::string::npos);
+  r = parse({"--brokers", "k:1", "--kafka-config", "/nonexistent/kafka.properties"});
+  ASSERT_FALSE(r.options);
+  EXPECT_NE(r.error.find("cannot read"), std::string::npos);
 }
