@@ -93,6 +93,7 @@ struct Pg {
     if (!r) die("query failed: " + sql + ": " + err);
     return r;
   }
+  void run(const std::string& sql, const std::vector<std::string>& params = {}) { PQclear(must(sql, params)); }
   std::string scalar(const std::string& sql, const std::vector<std::string>& params = {}) {
     PGresult* r = must(sql, params);
     std::string v = PQntuples(r) ? PQgetvalue(r, 0, 0) : "";
@@ -451,11 +452,11 @@ int cmd_late_commit(const Args& a) {
   std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   std::string ua = uuid_for(seed, 1), ub = uuid_for(seed, 2);
   // Transaction A takes its outbox id first but commits last.
-  early.must("BEGIN");
-  early.must("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Late A')",
+  early.run("BEGIN");
+  early.run("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Late A')",
              {ua, "late_a_" + std::to_string(seed % 1000000000)});
   std::string id_a = early.scalar("SELECT max(id) FROM profile.outbox WHERE key = $1", {ua});
-  late_writer.must("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Late B')",
+  late_writer.run("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Late B')",
                    {ub, "late_b_" + std::to_string(seed % 1000000000)});
   std::string id_b = watch.scalar("SELECT max(id) FROM profile.outbox WHERE key = $1", {ub});
   std::printf("late-commit: A holds id %s, B committed id %s\n", id_a.c_str(), id_b.c_str());
@@ -466,7 +467,7 @@ int cmd_late_commit(const Args& a) {
   }
   // Give the publisher a few more rounds past B before A becomes visible.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  early.must("COMMIT");
+  early.run("COMMIT");
   if (!wait_published(watch, id_a, 15)) {
     std::printf("late-commit: FAIL: A (id %s) committed late and was never published\n", id_a.c_str());
     return 1;
@@ -494,7 +495,7 @@ int cmd_latency(const Args& a) {
   long max_ms = num(a, "max-ms", 1000);
   std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   std::string user = uuid_for(seed, 7);
-  pg.must("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Latency')",
+  pg.run("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Latency')",
           {user, "lat_" + std::to_string(seed % 1000000000)});
   Consumer consumer(arg(a, "brokers"), arg(a, "topic"), true);
   Message m;
@@ -505,7 +506,7 @@ int cmd_latency(const Args& a) {
     // Idle long enough that the publisher is asleep on LISTEN, not polling.
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     auto t0 = Clock::now();
-    pg.must("SELECT profile.update_profile(user_id => $1, display_name => $2)", {user, "Latency " + std::to_string(s)});
+    pg.run("SELECT profile.update_profile(user_id => $1, display_name => $2)", {user, "Latency " + std::to_string(s)});
     auto committed = Clock::now();
     std::string event = pg.scalar("SELECT payload->>'event_id' FROM profile.outbox WHERE key = $1 ORDER BY id DESC LIMIT 1", {user});
     long ms = -1;
