@@ -52,10 +52,7 @@ g++ -O2 -std=c++17 -Wall -Wextra bench/bench_tool.cpp -o "$tool" \
   "-I$(pg_config --includedir)" -lpq -lrdkafka
 
 # --- Kafka --------------------------------------------------------------------------------
-for _ in 1 2 3 4 5; do
-  kport=$(free_port)
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$((kport + 1))") 2>/dev/null; then break; fi
-done
+kport=$(free_port_pair) || exit 1
 log "publisher: Kafka on 127.0.0.1:$kport"
 scripts/kafka.sh start "$kafka_dir" "$kport" 6 >"$WORK/kafka-start.log" 2>&1 ||
   { cat "$WORK/kafka-start.log" >&2; exit 1; }

@@ -23,7 +23,7 @@ cmake --build build --target profile-publisher 2>&1 | tail -1
 
 work=$(make_workdir realchat-demo)
 pg_port=$(free_port)
-kafka_port=$(free_port)
+kafka_port=$(free_port_pair)
 metrics_port=$(free_port)
 publisher_pid=""
 stop_all() {

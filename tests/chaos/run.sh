@@ -90,18 +90,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
-kafka_free_port() {  # the broker needs PORT and PORT+1
-  local p i
-  for ((i = 0; i < 200; i++)); do
-    p=$((20000 + RANDOM % 30000))
-    port_free "$p" && port_free $((p + 1)) && { echo "$p"; return 0; }
-  done
-  return 1
-}
 pg_port=$(free_port)
-kafka_port=$(kafka_free_port) || abort "no free port for Kafka"
-while [ "$kafka_port" = "$pg_port" ] || [ $((kafka_port + 1)) = "$pg_port" ]; do kafka_port=$(kafka_free_port); done
+kafka_port=$(free_port_pair) || abort "no free port for Kafka"
 metrics_a=$(free_port)
 metrics_b=$(free_port)
 brokers=127.0.0.1:$kafka_port

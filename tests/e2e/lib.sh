@@ -5,6 +5,7 @@
 # kafka_port, brokers, db, topic, partitions, pids.
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+. "$root/scripts/lib.sh"
 build=${BUILD_DIR:-$root/build-pub}
 topic=profile.events
 partitions=${PARTITIONS:-4}
@@ -34,16 +35,6 @@ cleanup() {
   if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
 }
 
-port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
-free_port() {  # a free port whose successor is free too (Kafka's controller)
-  local p i
-  for i in $(seq 1 200); do
-    p=$((20000 + RANDOM % 30000))
-    port_free "$p" && port_free $((p + 1)) && { echo "$p"; return; }
-  done
-  die "no free port"
-}
-
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d e2e -c "$1"; }
 
 # start_infra [pg-cluster.sh options]
@@ -53,10 +44,7 @@ start_infra() {
   trap cleanup EXIT
   trap 'exit 130' INT TERM
   pg_port=$(free_port)
-  kafka_port=$(free_port)
-  while [ "$kafka_port" = "$pg_port" ] || [ "$kafka_port" = $((pg_port + 1)) ] || [ $((kafka_port + 1)) = "$pg_port" ]; do
-    kafka_port=$(free_port)
-  done
+  kafka_port=$(free_port_pair) || die "no free port for Kafka"
   brokers=127.0.0.1:$kafka_port
   db="host=127.0.0.1 port=$pg_port user=postgres dbname=e2e"
   log "PostgreSQL on $pg_port, Kafka on $kafka_port, temp $tmp"
