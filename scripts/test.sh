@@ -5,7 +5,7 @@
 # each suite, stops everything, and ends with "N passed, N failed".
 #
 #   scripts/test.sh            everything
-#   SKIP_E2E=1 scripts/test.sh without the Kafka end-to-end suite
+#   SKIP_E2E=1 scripts/test.sh without the Kafka suites (end to end and chaos)
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -117,7 +117,8 @@ run_suite "security and roles" tests/security/run.sh
 run_suite "fuzz (libFuzzer, bounded)" scripts/fuzz-suite.sh "${FUZZ_SECONDS:-30}"
 run_suite "unit under ASan and UBSan" scripts/sanitize.sh
 if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
-  run_suite "publisher end to end" tests/e2e/run.sh
+  BUILD_DIR="$root/build" run_suite "publisher end to end" tests/e2e/run.sh
+  BUILD_DIR="$root/build" run_suite "chaos (short)" tests/chaos/run.sh
 fi
 
 section "summary"
