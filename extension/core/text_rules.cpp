@@ -99,6 +99,24 @@ check_characters(std::string_view field, std::string_view text, text_kind kind)
 	}
 }
 
+/*
+ * A name made only of Default_Ignorable_Code_Point characters (zero-width
+ * space and joiners, BOM, word joiner, variation selectors, ...) renders as
+ * nothing: a blank name that passes the length rule. Such characters inside
+ * a visible name stay allowed (emoji sequences and some scripts need ZWJ/ZWNJ).
+ */
+void
+require_visible(std::string_view field, std::string_view text)
+{
+	size_t		pos = 0;
+
+	while (pos < text.size())
+		if (!u_hasBinaryProperty(static_cast<UChar32>(utf8::decode(text, pos)), UCHAR_DEFAULT_IGNORABLE_CODE_POINT))
+			return;
+	if (!text.empty())
+		reject(field, "must contain a visible character, not only zero-width or other invisible ones");
+}
+
 /* in without leading and trailing Unicode White_Space. */
 std::string_view
 trim_white_space(std::string_view in)
@@ -319,6 +337,7 @@ normalize_short_text(std::string_view field, std::string_view in)
 
 	if (chars < 1 || chars > short_text_max_chars)
 		throw invalid_value(length_message(field, rule, chars));
+	require_visible(field, out);
 	return out;
 }
 

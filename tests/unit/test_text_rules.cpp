@@ -250,6 +250,24 @@ TEST(ShortText, RejectsEveryBidiOverrideAndIsolate)
 		EXPECT_EQ(display_name_error("a" + cp(c) + "b"), kAccepted) << std::hex << c;
 }
 
+TEST(ShortText, RejectsANameOfOnlyInvisibleCharacters)
+{
+	const std::string rule = "must contain a visible character, not only zero-width or other invisible ones";
+
+	/* zero-width space, ZWNJ, ZWJ, word joiner, BOM, variation selector 16, Hangul filler */
+	for (const char32_t c : {0x200Bu, 0x200Cu, 0x200Du, 0x2060u, 0xFEFFu, 0xFE0Fu, 0x3164u})
+	{
+		EXPECT_EQ(display_name_error(cp(c)), "display_name " + rule) << std::hex << c;
+		EXPECT_EQ(display_name_error(" " + cp(c) + cp(c) + " "), "display_name " + rule) << std::hex << c;
+		EXPECT_EQ(error_of([&] { return normalize_short_text("nickname", cp(c)); }), "nickname " + rule);
+	}
+	/* inside a visible name they are kept: ZWJ emoji sequences, ZWNJ in Persian */
+	const std::string family = cp(0x1F468) + cp(0x200D) + cp(0x1F469) + cp(0x200D) + cp(0x1F467);
+	EXPECT_EQ(normalize_short_text("display_name", family), family);
+	const std::string persian = cp(0x0645) + cp(0x06CC) + cp(0x200C) + cp(0x062E);
+	EXPECT_EQ(normalize_short_text("display_name", persian), persian);
+}
+
 TEST(ShortText, RejectsInvalidUtf8)
 {
 	for (const char *bad : kBadUtf8)
