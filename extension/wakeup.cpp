@@ -5,9 +5,12 @@
  * commit, so writers notify only after the publisher asked for it with
  * profile.request_wakeup(), and then only the one writer that claims the
  * request. The decision is taken at pre-commit, not at the first event, to keep
- * the window between "decided not to notify" and "commit visible" short; that
- * window is closed completely by `committing`: request_wakeup() waits for the
- * writers inside it before it looks for pending rows.
+ * the window between "decided not to notify" and "commit visible" short (it is
+ * the commit's WAL flush). That window is closed completely: a writer entering
+ * it takes a ticket and shows it in its backend's slot, and request_wakeup()
+ * waits for the writers holding tickets from before its request, and for no
+ * later ones, before it looks for pending rows. So its wait is bounded by one
+ * commit, however busy the writers are.
  *
  * Without shared_preload_libraries there is no shared memory, and every
  * writing transaction notifies, once.
@@ -20,16 +23,29 @@ extern "C" {
 #include "miscadmin.h"
 #include "port/atomics.h"
 #include "storage/ipc.h"
+#include "pgstat.h"
+#include "storage/backendid.h"
+#include "storage/latch.h"
 #include "storage/lwlock.h"
+#include "storage/proc.h"
 #include "storage/shmem.h"
+#include "utils/timestamp.h"
 }
 
 typedef struct WakeupShared
 {
 	pg_atomic_uint32 requested;		/* a publisher waits for a NOTIFY */
-	pg_atomic_uint32 committing;	/* writers between "skip" and visible commit */
+	pg_atomic_uint64 tickets;		/* commit-window entries so far */
 	pg_atomic_uint64 notifies_sent;
 	pg_atomic_uint64 wakeups_requested;
+	/* pgprocno + 1 of the backend waiting in request_wakeup() for the
+	 * writers in their commit window, 0 if none: they set its latch. */
+	pg_atomic_uint32 waiter;
+	int			nslots;
+	/* Per backend (MyBackendId - 1): the ticket of the writer inside its
+	 * commit window, between "skip the NOTIFY" and a visible commit; 0 when
+	 * outside. */
+	pg_atomic_uint64 window[FLEXIBLE_ARRAY_MEMBER];
 } WakeupShared;
 
 static WakeupShared *shared = NULL;
@@ -39,15 +55,21 @@ static shmem_startup_hook_type prev_shmem_startup_hook = NULL;
 /* This transaction's state. */
 static bool wrote_event = false;
 static bool claimed_request = false;
-static bool in_commit_window = false;
+static pg_atomic_uint64 *my_window = NULL;	/* this backend's slot while inside */
 static uint64 local_notifies_sent = 0;
+
+static Size
+wakeup_shmem_size(void)
+{
+	return add_size(offsetof(WakeupShared, window), mul_size(MaxBackends, sizeof(pg_atomic_uint64)));
+}
 
 static void
 wakeup_shmem_request(void)
 {
 	if (prev_shmem_request_hook)
 		prev_shmem_request_hook();
-	RequestAddinShmemSpace(MAXALIGN(sizeof(WakeupShared)));
+	RequestAddinShmemSpace(MAXALIGN(wakeup_shmem_size()));
 }
 
 static void
@@ -58,13 +80,17 @@ wakeup_shmem_startup(void)
 	if (prev_shmem_startup_hook)
 		prev_shmem_startup_hook();
 	LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
-	shared = (WakeupShared *) ShmemInitStruct("realchat_profile wakeup", sizeof(WakeupShared), &found);
+	shared = (WakeupShared *) ShmemInitStruct("realchat_profile wakeup", wakeup_shmem_size(), &found);
 	if (!found)
 	{
 		pg_atomic_init_u32(&shared->requested, 0);
-		pg_atomic_init_u32(&shared->committing, 0);
+		pg_atomic_init_u64(&shared->tickets, 0);
 		pg_atomic_init_u64(&shared->notifies_sent, 0);
 		pg_atomic_init_u64(&shared->wakeups_requested, 0);
+		pg_atomic_init_u32(&shared->waiter, 0);
+		shared->nslots = MaxBackends;
+		for (int i = 0; i < MaxBackends; i++)
+			pg_atomic_init_u64(&shared->window[i], 0);
 	}
 	LWLockRelease(AddinShmemInitLock);
 }
@@ -81,11 +107,18 @@ rp_wakeup_request_shmem(void)
 static void
 leave_commit_window(void)
 {
-	if (in_commit_window)
-	{
-		pg_atomic_fetch_sub_u32(&shared->committing, 1);
-		in_commit_window = false;
-	}
+	uint32		waiter;
+
+	if (my_window == NULL)
+		return;
+	pg_atomic_write_u64(my_window, 0);
+	my_window = NULL;
+	/* Clear the slot before looking for a waiter: it registers before it
+	 * reads the slots, so either it sees ours cleared or we see it. */
+	pg_memory_barrier();
+	waiter = pg_atomic_read_u32(&shared->waiter);
+	if (waiter != 0)
+		SetLatch(&ProcGlobal->allProcs[waiter - 1].procLatch);
 }
 
 static void
@@ -100,15 +133,20 @@ notify_publisher(void)
 static void
 decide_at_pre_commit(void)
 {
-	if (shared == NULL)
+	/* Backends without a slot (none is expected to write events) always notify. */
+	if (shared == NULL || MyBackendId < 1 || MyBackendId > shared->nslots)
 	{
 		notify_publisher();
 		return;
 	}
-	/* Enter the window before reading the flag: request_wakeup() sets the flag
-	 * before reading `committing`, so one of the two always sees the other. */
-	pg_atomic_fetch_add_u32(&shared->committing, 1);
-	in_commit_window = true;
+	/*
+	 * Show the window before reading the flag, with a full barrier between:
+	 * request_wakeup() sets the flag before it reads the slots, so either it
+	 * sees this slot and waits, or this writer sees the flag and notifies.
+	 */
+	my_window = &shared->window[MyBackendId - 1];
+	pg_atomic_write_u64(my_window, pg_atomic_add_fetch_u64(&shared->tickets, 1));
+	pg_memory_barrier();
 	if (pg_atomic_read_u32(&shared->requested) != 0 &&
 		pg_atomic_exchange_u32(&shared->requested, 0) != 0)
 	{
@@ -146,7 +184,7 @@ wakeup_xact_callback(XactEvent event, void *arg)
 	}
 }
 
-/* A backend that exits inside the window must not leave `committing` raised. */
+/* A backend that exits inside the window must not leave its slot showing a ticket. */
 static void
 wakeup_before_exit(int code, Datum arg)
 {
@@ -172,10 +210,70 @@ PG_FUNCTION_INFO_V1(rp_request_wakeup);
 PG_FUNCTION_INFO_V1(rp_wakeup_stats);
 }
 
-/* Longest wait for writers inside the commit window; past it, report "not
- * quiet" so the publisher reads again instead of sleeping. */
-#define COMMIT_WINDOW_WAIT_US 20000
-#define COMMIT_WINDOW_STEP_US 100
+/* Longest wait for writers inside the commit window (one commit normally
+ * takes far less); past it, report "not quiet" so the publisher reads again
+ * instead of sleeping. */
+#define COMMIT_WINDOW_WAIT_MS 20
+/* A second waiter, whom writers do not wake, looks again this often. */
+#define UNREGISTERED_POLL_MS 1
+
+/* True once no writer that entered its commit window at or before ticket
+ * `upto` is still inside it. */
+static bool
+window_clear_upto(uint64 upto)
+{
+	for (int i = 0; i < shared->nslots; i++)
+	{
+		uint64		ticket = pg_atomic_read_u64(&shared->window[i]);
+
+		if (ticket != 0 && ticket <= upto)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Sleeps until the writers inside their commit window at ticket `upto` have
+ * left it, woken by the last of them; false after COMMIT_WINDOW_WAIT_MS.
+ */
+static bool
+wait_for_commit_window(uint64 upto)
+{
+	const TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), COMMIT_WINDOW_WAIT_MS);
+	uint32		unclaimed = 0;
+	const bool	registered = pg_atomic_compare_exchange_u32(&shared->waiter, &unclaimed,
+															(uint32) MyProc->pgprocno + 1);
+	volatile bool clear = false;
+
+	PG_TRY();
+	{
+		for (;;)
+		{
+			long		left_ms;
+
+			/* Reset before looking: a SetLatch after the look is not lost. */
+			ResetLatch(MyLatch);
+			if (window_clear_upto(upto))
+			{
+				clear = true;
+				break;
+			}
+			left_ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), deadline);
+			if (left_ms <= 0)
+				break;
+			(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+							 registered ? left_ms : Min(left_ms, UNREGISTERED_POLL_MS), PG_WAIT_EXTENSION);
+			CHECK_FOR_INTERRUPTS();
+		}
+	}
+	PG_FINALLY();
+	{
+		if (registered)
+			pg_atomic_write_u32(&shared->waiter, 0);
+	}
+	PG_END_TRY();
+	return clear;
+}
 
 Datum
 rp_request_wakeup(PG_FUNCTION_ARGS)
@@ -186,18 +284,14 @@ rp_request_wakeup(PG_FUNCTION_ARGS)
 
 	if (shared)
 	{
+		uint64		upto;
+
 		pg_atomic_exchange_u32(&shared->requested, 1);
 		pg_atomic_fetch_add_u64(&shared->wakeups_requested, 1);
-		for (int waited = 0; pg_atomic_read_u32(&shared->committing) != 0; waited += COMMIT_WINDOW_STEP_US)
-		{
-			if (waited >= COMMIT_WINDOW_WAIT_US)
-			{
-				quiet = false;
-				break;
-			}
-			CHECK_FOR_INTERRUPTS();
-			pg_usleep(COMMIT_WINDOW_STEP_US);
-		}
+		/* Writers with a later ticket see the flag (see decide_at_pre_commit). */
+		upto = pg_atomic_fetch_add_u64(&shared->tickets, 0);
+		if (!window_clear_upto(upto))
+			quiet = wait_for_commit_window(upto);
 	}
 	if (!quiet)
 		PG_RETURN_BOOL(true);

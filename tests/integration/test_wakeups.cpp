@@ -84,9 +84,9 @@ TEST(PreloadedWakeup, OneRequestWakesExactlyOnce) {
 // listener is inside request_wakeup(): the race the commit window closes.
 // After each episode the outbox must drain by itself; a lost wake-up leaves
 // the row pending with the listener asleep. Bounded: 100 episodes or 60 s.
-// The window itself is a few microseconds wide, so this run rarely lands in
-// it (a build without the commit-window wait passed it too); what it does
-// prove is that a publisher with no fallback poll never stalls.
+// It rarely lands in the commit window itself (WriterInsideItsCommitWindowIsWaitedFor
+// below holds a writer there on purpose); what it proves is that a publisher
+// with no fallback poll never stalls.
 TEST(PreloadedWakeup, NoWakeupIsLostWithoutAFallbackPoll) {
   std::atomic<bool> stop{false};
   std::atomic<int> generation{0}, written{0};
@@ -138,6 +138,83 @@ TEST(PreloadedWakeup, NoWakeupIsLostWithoutAFallbackPoll) {
   std::cout << "episodes=" << episodes << " lost=" << lost << "\n";
   EXPECT_GE(episodes, 30);
   EXPECT_EQ(lost, 0) << "rows stayed pending while the listener slept";
+}
+
+// While the test runs, a commit with synchronous_commit = on waits for a
+// standby that never comes: after its WAL flush, before it becomes visible,
+// which holds a writer inside its commit window for as long as the test
+// likes. Other sessions commit locally. Undone when the test ends.
+class StuckCommits {
+ public:
+  explicit StuckCommits(PgSession& admin) : admin_(admin) {
+    admin_.query("ALTER SYSTEM SET synchronous_commit = 'local'");
+    admin_.query("ALTER SYSTEM SET synchronous_standby_names = 'realchat_test_no_such_standby'");
+    admin_.query("SELECT pg_reload_conf()");
+    for (int i = 0; i < 100; i++) {
+      PgSession probe(test_conninfo());
+      if (probe.scalar("SHOW synchronous_standby_names") == "realchat_test_no_such_standby") return;
+      std::this_thread::sleep_for(20ms);
+    }
+    throw std::runtime_error("the configuration reload did not take effect");
+  }
+  ~StuckCommits() {
+    admin_.query("ALTER SYSTEM RESET synchronous_standby_names");
+    admin_.query("ALTER SYSTEM RESET synchronous_commit");
+    admin_.query("SELECT pg_reload_conf()");
+  }
+
+ private:
+  PgSession& admin_;
+};
+
+// The race the commit window closes, made to happen every time: a writer
+// decides at pre-commit not to notify (nobody waits), then request_wakeup()
+// is called before the writer's commit is visible. It must not answer
+// "nothing pending, sleep": the writer will send no NOTIFY.
+TEST(PreloadedWakeup, WriterInsideItsCommitWindowIsWaitedFor) {
+  PgSession admin(test_conninfo());
+  StuckCommits stuck(admin);
+  PgSession listener(test_conninfo()), writer(test_conninfo()), helper(test_conninfo());
+  std::string user = make_user(helper);
+  listener.query("LISTEN profile_outbox");
+  // Leave no request for the stuck writer to claim.
+  mark_all_published(listener);
+  listener.scalar("SELECT profile.request_wakeup()");
+  helper.query("SELECT profile.update_profile($1, bio => 'claims the request')", {user});
+  ASSERT_TRUE(listener.wait_notify(5s));
+  mark_all_published(listener);
+  ASSERT_EQ(admin.scalar("SELECT wakeup_requested FROM profile.wakeup_stats()"), "f");
+  long notifies_before = notifies_sent(admin);
+
+  std::string writer_pid = writer.scalar("SELECT pg_backend_pid()");
+  writer.query("SET synchronous_commit = on");
+  std::thread stuck_writer([&] { writer.query("SELECT profile.set_status($1, 'busy')", {user}); });
+  bool in_window = false;
+  for (int i = 0; i < 250 && !in_window; i++) {
+    in_window = admin.scalar("SELECT coalesce(wait_event, '') FROM pg_stat_activity WHERE pid = $1", {writer_pid}) ==
+                "SyncRep";
+    if (!in_window) std::this_thread::sleep_for(20ms);
+  }
+  if (!in_window) admin.query("SELECT pg_cancel_backend($1)", {writer_pid});
+  ASSERT_TRUE(in_window) << "the writer never reached its commit's wait";
+  ASSERT_EQ(admin.scalar("SELECT pending FROM profile.outbox_stats()"), "0") << "its row is not visible yet";
+
+  // Nothing is visible, yet the answer must be "do not sleep".
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(listener.scalar("SELECT profile.request_wakeup()"), "t");
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 15ms) << "it waited for the writer before answering";
+
+  // Asked again, and the writer's commit becomes visible meanwhile: the wait
+  // ends and the row is reported pending.
+  std::string answer;
+  std::thread publisher([&] { answer = listener.scalar("SELECT profile.request_wakeup()"); });
+  std::this_thread::sleep_for(5ms);
+  admin.query("SELECT pg_cancel_backend($1)", {writer_pid});  // ends the wait: committed locally
+  publisher.join();
+  stuck_writer.join();
+  EXPECT_EQ(answer, "t");
+  EXPECT_EQ(admin.scalar("SELECT pending FROM profile.outbox_stats()"), "1");
+  EXPECT_EQ(notifies_sent(admin), notifies_before) << "the writer decided not to notify: only the answer woke us";
 }
 
 TEST(PlainWakeup, EveryWritingTransactionNotifiesOnce) {
