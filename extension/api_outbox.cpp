@@ -1,12 +1,21 @@
-/* api_outbox.cpp: outbox_stats and purge_outbox, for operators and the publisher. */
+/* api_outbox.cpp: outbox_stats, purge_outbox and next_xid, for operators and the publisher. */
 #include "pg_glue.h"
 
 extern "C" {
+#include "access/transam.h"
 #include "miscadmin.h"
 #include "utils/timestamp.h"
+#include "utils/xid8.h"
 
 PG_FUNCTION_INFO_V1(rp_outbox_stats);
 PG_FUNCTION_INFO_V1(rp_purge_outbox);
+PG_FUNCTION_INFO_V1(rp_next_xid);
+}
+
+Datum
+rp_next_xid(PG_FUNCTION_ARGS)
+{
+	PG_RETURN_FULLTRANSACTIONID(ReadNextFullTransactionId());
 }
 
 /* Rows per DELETE, so that a purge never holds a huge batch in one statement. */

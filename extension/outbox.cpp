@@ -2,6 +2,7 @@
 #include "pg_glue.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "common/pg_prng.h"
 #include "utils/timestamp.h"
 }
@@ -83,6 +84,13 @@ rp_emit_event(const pg_uuid_t *owner, const char *event_type, int64 version,
 	values[1] = CStringGetTextDatum(user_id);
 	values[2] = PointerGetDatum(build_payload(&event));
 
+	/*
+	 * A transaction id before the outbox id: the publisher may pass over an
+	 * id whose row is not visible yet, and it knows when to look again only
+	 * from transaction ids (a create_profile, say, has none until its first
+	 * row is written, which is after the id is drawn).
+	 */
+	(void) GetCurrentTransactionId();
 	rp_connect();
 	rp_exec(rp_plan(&plan,
 					"INSERT INTO profile.outbox (topic, key, payload) VALUES ($1, $2, $3::jsonb)",

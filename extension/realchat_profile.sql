@@ -178,6 +178,13 @@ CREATE FUNCTION profile.request_wakeup()
   RETURNS boolean AS 'MODULE_PATHNAME', 'rp_request_wakeup'
   LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
+-- For the publisher's reads: the next transaction id to be assigned. A snapshot's xmax is only
+-- one past the latest completed transaction, so it says nothing of transactions started since;
+-- this does (see ReadWindow in the publisher).
+CREATE FUNCTION profile.next_xid()
+  RETURNS xid8 AS 'MODULE_PATHNAME', 'rp_next_xid'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
 -- notifies_sent counts the whole cluster when preloaded, this session otherwise.
 CREATE FUNCTION profile.wakeup_stats(OUT preloaded boolean, OUT wakeup_requested boolean,
                                      OUT notifies_sent bigint, OUT wakeups_requested bigint)

@@ -75,6 +75,7 @@ GRANT SELECT ON profile.outbox TO profile_publisher;
 GRANT UPDATE (published_at, quarantined_at, last_error) ON profile.outbox TO profile_publisher;
 GRANT EXECUTE ON FUNCTION
   profile.request_wakeup(),
+  profile.next_xid(),
   profile.outbox_stats(),
   profile.purge_outbox(interval)
 TO profile_publisher;

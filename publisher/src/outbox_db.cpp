@@ -12,12 +12,12 @@ namespace publisher {
 namespace {
 
 // One statement, one snapshot: the rows above hi, the rows that turned up in
-// the gaps below it (see read_window.h), and the snapshot's xmin/xmax on a
-// first row of their own.
+// the gaps below it (see read_window.h), and the snapshot's xmin with the next
+// transaction id on a first row of their own.
 constexpr const char* kFetch =
-    "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s)"
+    "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s, profile.next_xid() AS n)"
     " SELECT 0, 0::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::float8,"
-    "        pg_snapshot_xmin(s)::text, pg_snapshot_xmax(s)::text FROM snap"
+    "        pg_snapshot_xmin(s)::text, n::text FROM snap"
     " UNION ALL"
     " (SELECT 1, id, key, topic, payload::text, payload->>'event_id', payload->>'event_type',"
     "         payload->>'occurred_at', extract(epoch FROM created_at)::float8, NULL, NULL"
@@ -153,11 +153,12 @@ void OutboxDb::connect() {
 
   PgResultPtr check(PQexec(conn_,
                            "SELECT to_regclass('profile.outbox') IS NOT NULL"
-                           " AND to_regprocedure('profile.request_wakeup()') IS NOT NULL"));
+                           " AND to_regprocedure('profile.request_wakeup()') IS NOT NULL"
+                           " AND to_regprocedure('profile.next_xid()') IS NOT NULL"));
   if (PQresultStatus(check.get()) != PGRES_TUPLES_OK) fail("checking for the realchat_profile extension");
   if (std::strcmp(PQgetvalue(check.get(), 0, 0), "t") != 0) {
     disconnect();
-    throw DbError("profile.outbox or profile.request_wakeup() not found: is the realchat_profile extension "
+    throw DbError("profile.outbox, request_wakeup() or next_xid() not found: is the realchat_profile extension "
                   "installed in this database, and may this role use it?",
                   true);
   }
@@ -168,6 +169,11 @@ void OutboxDb::connect() {
   // process vanishes without closing its socket.
   PgResultPtr settings(PQexec(conn_,
                               "SET synchronous_commit = off; SET statement_timeout = '60s';"
+                              // The same few statements thousands of times a second: planning
+                              // each one again (custom plans for array parameters) was most of
+                              // the backend's CPU. A generic plan made while the outbox looked
+                              // empty would scan it whole; the index is always right here.
+                              " SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off;"
                               " SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5;"
                               " SET tcp_keepalives_count = 3; SET tcp_user_timeout = 20000"));
   if (PQresultStatus(settings.get()) != PGRES_COMMAND_OK) fail("setting up the session");
@@ -248,7 +254,7 @@ OutboxBatch OutboxDb::receive_fetch() {
     char part = PQgetvalue(r, i, 0)[0];
     if (part == '0') {
       batch.snapshot_xmin = std::strtoull(PQgetvalue(r, i, 9), nullptr, 10);
-      batch.snapshot_xmax = std::strtoull(PQgetvalue(r, i, 10), nullptr, 10);
+      batch.next_xid = std::strtoull(PQgetvalue(r, i, 10), nullptr, 10);
       continue;
     }
     OutboxRow& row = batch.rows.emplace_back();

@@ -45,7 +45,7 @@ struct OutboxRow {
 struct OutboxBatch {
   PgResultPtr result;
   std::vector<OutboxRow> rows;  // id order
-  std::uint64_t snapshot_xmin = 0, snapshot_xmax = 0;
+  std::uint64_t snapshot_xmin = 0, next_xid = 0;
 };
 
 // The advisory lock every publisher of a database competes for: FNV-1a

@@ -6,14 +6,15 @@
 // (gaps) were either rolled back or belong to transactions still open at the
 // read's snapshot: those may commit later with a lower id than rows already
 // sent. Each gap is read again until every transaction that could hold it has
-// ended, which the snapshot's xmin tells: once a later read's xmin reaches the
-// gap's horizon, a committed row in the gap would have been in that read.
+// ended, which snapshots tell: once a later read's xmin reaches the gap's
+// horizon, a committed row in the gap would have been in that read.
 //
-// The horizon is the xmax of the read AFTER the one that found the gap: a
-// writer takes its id from the sequence an instant before it gets its
-// transaction id, so it could be missing from the xmax of the snapshot that
-// saw the gap. (The extension's triggers write the profile row first, so its
-// writers always have a transaction id by then.)
+// The horizon is the next transaction id to be assigned, read with the
+// snapshot that found the gap (profile.next_xid()). The extension's writers
+// get their transaction id before they draw an outbox id, so a transaction
+// holding a gap has an id below it. The snapshot's own xmax would not do: it
+// is one past the latest *completed* transaction, and a writer that started
+// earlier but has not finished can hold an id at or above it.
 #pragma once
 
 #include <cstdint>
@@ -24,7 +25,7 @@ namespace publisher {
 struct IdGap {
   std::int64_t lo;
   std::int64_t hi;
-  std::uint64_t horizon;  // 0 until the next read arms it
+  std::uint64_t horizon;  // every transaction that could hold the gap has an id below this
 };
 
 class ReadWindow {
@@ -32,9 +33,10 @@ class ReadWindow {
   std::int64_t hi() const { return hi_; }
   const std::vector<IdGap>& gaps() const { return gaps_; }
 
-  // After a read whose snapshot had (xmin, xmax) and which returned `above`
-  // (the ids above hi(), ascending, whatever became of them).
-  void advance(const std::vector<std::int64_t>& above, std::uint64_t snapshot_xmin, std::uint64_t snapshot_xmax);
+  // After a read whose snapshot had `snapshot_xmin`, taken when `next_xid` was
+  // the next transaction id, and which returned `above` (the ids above hi(),
+  // ascending, whatever became of them).
+  void advance(const std::vector<std::int64_t>& above, std::uint64_t snapshot_xmin, std::uint64_t next_xid);
 
   // Start again from the bottom of the table: rows below hi() may be pending
   // again (a retry, a re-drive, a new leader).

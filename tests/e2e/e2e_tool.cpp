@@ -451,13 +451,18 @@ int cmd_late_commit(const Args& a) {
   Pg early(db), late_writer(db), watch(db);
   std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
   std::string ua = uuid_for(seed, 1), ub = uuid_for(seed, 2);
-  // Transaction A takes its outbox id first but commits last.
+  // Transaction A takes its outbox id first but commits last. B has its
+  // transaction id before A, so A's is above every completed one when B
+  // commits: a snapshot's xmax then says nothing of A.
+  late_writer.run("BEGIN");
+  late_writer.run("SELECT pg_current_xact_id()");
   early.run("BEGIN");
   early.run("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Late A')",
              {ua, "late_a_" + std::to_string(seed % 1000000000)});
   std::string id_a = early.scalar("SELECT max(id) FROM profile.outbox WHERE key = $1", {ua});
   late_writer.run("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Late B')",
                    {ub, "late_b_" + std::to_string(seed % 1000000000)});
+  late_writer.run("COMMIT");
   std::string id_b = watch.scalar("SELECT max(id) FROM profile.outbox WHERE key = $1", {ub});
   std::printf("late-commit: A holds id %s, B committed id %s\n", id_a.c_str(), id_b.c_str());
   if (std::atoll(id_a.c_str()) >= std::atoll(id_b.c_str())) die("ids not in the expected order");

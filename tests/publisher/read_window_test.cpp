@@ -23,7 +23,7 @@ TEST(ReadWindow, SkippedIdsBecomeGapsReadAgain) {
   EXPECT_EQ(w.gaps()[0].hi, 4);
   EXPECT_EQ(w.gaps()[1].lo, 6);
   EXPECT_EQ(w.gaps()[1].hi, 8);
-  EXPECT_EQ(w.gaps()[0].horizon, 0u) << "armed only by the next read";
+  EXPECT_EQ(w.gaps()[0].horizon, 110u) << "the next transaction id when the gap was found";
   EXPECT_EQ(w.hi(), 9);
 }
 
@@ -37,13 +37,36 @@ TEST(ReadWindow, TheFirstReadAfterAResetCoversEverythingBelow) {
 
 TEST(ReadWindow, AGapEndsOnlyWhenEveryTransactionThatCouldHoldItHasEnded) {
   ReadWindow w;
-  w.advance({1, 3}, 100, 110);  // id 2 open at this snapshot
-  w.advance({4}, 104, 120);     // arms the gap at 120
+  w.advance({1, 3}, 100, 110);  // id 2 open at this snapshot; transactions so far are below 110
   ASSERT_EQ(w.gaps().size(), 1u);
-  EXPECT_EQ(w.gaps()[0].horizon, 120u);
-  w.advance({}, 119, 125);  // transaction 119 might still hold id 2
+  EXPECT_EQ(w.gaps()[0].horizon, 110u);
+  w.advance({4}, 104, 120);
+  w.advance({}, 109, 125);  // transaction 109 might still hold id 2
   ASSERT_EQ(w.gaps().size(), 1u);
-  w.advance({}, 120, 125);  // everything below 120 has ended: this read saw id 2 if it committed
+  w.advance({}, 110, 125);  // everything below 110 has ended: this read saw id 2 if it committed
+  EXPECT_TRUE(w.gaps().empty());
+}
+
+// A snapshot's xmin can sit at a running transaction's id: one that drew an
+// outbox id early, then waited, and that no read saw finish yet. Its id is
+// below the next transaction id of the read that found its gap, so the gap
+// stays open while it runs, however many reads follow.
+TEST(ReadWindow, AGapOutlivesItsTransactionNotTheReadsThatFollow) {
+  ReadWindow w;
+  w.advance({1, 3}, 4961, 4965);  // id 2 held by transaction 4963, still running
+  for (int i = 0; i < 50; i++) w.advance({}, 4963, 4966);  // xmin stuck at 4963 while it runs
+  ASSERT_EQ(w.gaps().size(), 1u);
+  w.advance({}, 4966, 4970);  // 4963 ended
+  EXPECT_TRUE(w.gaps().empty());
+}
+
+// A gap found by a read is not closed by that read's own xmin, even with
+// nothing running (id 2 rolled back): only a read that had it in its query.
+TEST(ReadWindow, NewGapsWaitForALaterRead) {
+  ReadWindow w;
+  w.advance({1, 3}, 110, 110);
+  ASSERT_EQ(w.gaps().size(), 1u);
+  w.advance({}, 110, 110);
   EXPECT_TRUE(w.gaps().empty());
 }
 

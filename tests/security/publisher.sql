@@ -19,6 +19,7 @@ SELECT pg_temp.expect_ok('re-drive a quarantined row',
 SELECT pg_temp.expect_ok('lock rows it marks (FOR UPDATE)',
   'SELECT id FROM profile.outbox WHERE published_at IS NULL ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED');
 SELECT pg_temp.expect_ok('request_wakeup', 'SELECT profile.request_wakeup()');
+SELECT pg_temp.expect_ok('next_xid (the read window''s horizon)', 'SELECT profile.next_xid()');
 SELECT pg_temp.expect_true('outbox_stats', 'SELECT published >= 2 FROM profile.outbox_stats()');
 SELECT pg_temp.expect_ok('purge_outbox', $$SELECT profile.purge_outbox('1 day')$$);
 SELECT pg_temp.expect_ok('leader election (advisory lock)', 'SELECT pg_try_advisory_lock(4242)');
