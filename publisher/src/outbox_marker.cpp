@@ -12,6 +12,8 @@ constexpr const char* kMark =
 constexpr const char* kQuarantine =
     "UPDATE profile.outbox SET quarantined_at = now(), last_error = $2"
     " WHERE id = $1 AND published_at IS NULL AND quarantined_at IS NULL";
+constexpr std::size_t kMaxMergedIds = 10000;
+
 }  // namespace
 
 void OutboxMarker::connect() {
@@ -19,7 +21,9 @@ void OutboxMarker::connect() {
   conn_ = open_connection(conninfo_, "profile-publisher marker");
   // A lost mark only means the row is published again (a duplicate that
   // consumers drop by event_id): marks need not wait for the WAL flush.
-  PgResultPtr r(PQexec(conn_, "SET synchronous_commit = off; SET statement_timeout = '60s'"));
+  // Generic plans by primary key, as on the main connection (outbox_db.cpp).
+  PgResultPtr r(PQexec(conn_, "SET synchronous_commit = off; SET statement_timeout = '60s';"
+                          " SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off"));
   if (PQresultStatus(r.get()) != PGRES_COMMAND_OK) fail("setting up the marker session");
   for (auto [name, sql] : {std::pair{"mark", kMark}, std::pair{"quarantine", kQuarantine}}) {
     PgResultPtr p(PQprepare(conn_, name, sql, 0, nullptr));
@@ -58,6 +62,20 @@ bool OutboxMarker::marking(std::int64_t id) const {
 
 void OutboxMarker::quarantine(const QuarantinedRow& row) { jobs_.push_back(Job{{}, row.id, row.error}); }
 
+// Marks that queued up while the previous UPDATE ran go out as one: at a
+// low rate every acknowledgement would otherwise cost a statement of its own.
+void OutboxMarker::merge_waiting_marks() {
+  if (jobs_.front().ids.empty()) return;
+  while (jobs_.size() > 1 && !jobs_[1].ids.empty() && jobs_[0].ids.size() + jobs_[1].ids.size() <= kMaxMergedIds) {
+    // Taken out first: erasing from a deque moves its elements.
+    std::vector<std::int64_t> next = std::move(jobs_[1].ids);
+    jobs_.erase(jobs_.begin() + 1);
+    std::vector<std::int64_t>& ids = jobs_.front().ids;
+    auto middle = ids.insert(ids.end(), next.begin(), next.end());
+    std::inplace_merge(ids.begin(), middle, ids.end());
+  }
+}
+
 std::size_t OutboxMarker::pump() {
   std::size_t done = 0;
   if (!conn_) {
@@ -83,6 +101,7 @@ std::size_t OutboxMarker::pump() {
     jobs_.pop_front();
   }
   if (!busy_ && !jobs_.empty()) {
+    merge_waiting_marks();
     const Job& job = jobs_.front();
     int sent;
     if (!job.ids.empty()) {

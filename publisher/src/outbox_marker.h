@@ -49,6 +49,7 @@ class OutboxMarker {
     std::string error;
   };
   [[noreturn]] void fail(const std::string& what);
+  void merge_waiting_marks();
 
   std::string conninfo_;
   PGconn* conn_ = nullptr;
