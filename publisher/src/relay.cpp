@@ -23,6 +23,9 @@ constexpr std::chrono::seconds kStandbyRetry{1};
 // in SQL (the redrive subcommand also announces itself with a NOTIFY).
 constexpr std::chrono::seconds kQuarantineReload{30};
 constexpr std::size_t kMarkChunk = 10000;
+// How often the leader reads from the bottom once: a row the read window
+// passed over (which must not happen) is then late, not stuck.
+constexpr std::chrono::seconds kRescanInterval{60};
 constexpr std::size_t kMaxErrorText = 1000;
 
 double now_epoch() {
@@ -103,7 +106,7 @@ void Relay::replace_producer(const std::string& reason) {
   }
   producer_.reset();
   tracker_.clear();
-  window_.reset();
+  restart_reading();
   metrics_.in_flight_rows = 0;
   make_producer();
   sleep_interruptibly(retry_backoff_.next(random_unit()));
@@ -139,7 +142,7 @@ bool Relay::ensure_leader() {
   }
   leader_ = true;
   metrics_.leader = 1;
-  window_.reset();
+  restart_reading();
   log_info("leader_acquired").kv("db", db_.describe());
   reload_quarantined_keys();
   update_status();
@@ -156,8 +159,22 @@ void Relay::drop_in_flight() {
     producer_->poll(0);
   }
   tracker_.clear();
-  window_.reset();
+  restart_reading();
   metrics_.in_flight_rows = 0;
+}
+
+// From the bottom of the table again. A read sent ahead was for the old
+// window: its rows lie above rows that are pending again, and producing them
+// first would put a user's later event before an earlier one.
+void Relay::restart_reading() {
+  window_.reset();
+  discard_sent_fetch();
+}
+
+// The result of a read sent ahead, thrown away unseen: the window did not
+// move, so the same rows are read again.
+void Relay::discard_sent_fetch() {
+  if (db_.connected() && db_.fetch_sent()) db_.receive_fetch();
 }
 
 void Relay::lose_connection(const std::string& why) {
@@ -173,6 +190,7 @@ void Relay::lose_connection(const std::string& why) {
 }
 
 void Relay::reload_quarantined_keys() {
+  discard_sent_fetch();  // the connection must be free for the query below
   auto keys = db_.quarantined_keys();
   std::unordered_set<std::string> now(keys.begin(), keys.end());
   for (const std::string& k : quarantined_keys_)
@@ -267,11 +285,23 @@ std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
   return produced;
 }
 
+bool Relay::passed_over(std::int64_t id) const {
+  if (id > rescan_below_) return false;
+  for (const IdGap& g : rescan_gaps_)
+    if (id >= g.lo && id <= g.hi) return false;  // an open gap: read again anyway
+  return true;
+}
+
 Relay::FetchOutcome Relay::fetch_and_produce() {
+  if (!reread_ && Clock::now() >= next_rescan_) {
+    reread_ = true;
+    rescan_below_ = window_.hi();
+    rescan_gaps_ = window_.gaps();
+  }
   if (reread_) {
-    window_.reset();
     reread_ = false;
-    if (db_.fetch_sent()) db_.receive_fetch();  // read for the old window: drop it
+    restart_reading();
+    next_rescan_ = Clock::now() + kRescanInterval;
   }
   // A read sent ahead was for the window as it is now, unless a re-read was asked.
   OutboxBatch batch = db_.fetch_sent() ? db_.receive_fetch()
@@ -285,11 +315,13 @@ Relay::FetchOutcome Relay::fetch_and_produce() {
     // In flight, or acknowledged with its mark not yet committed: already ours.
     if (tracker_.contains(row.id) || marker_.marking(row.id)) continue;
     if (!row.above) log_debug("late_row").kv("id", row.id).kv("below", window_.hi());
+    if (rescan_below_ > 0 && passed_over(row.id)) log_warn("passed_over_row").kv("id", row.id);
     rows.push_back(&row);
   }
   FetchOutcome out;
   out.more = static_cast<int>(above.size()) >= options_.batch_size;
-  window_.advance(above, batch.snapshot_xmin, batch.snapshot_xmax);
+  if (window_.hi() >= rescan_below_) rescan_below_ = 0;  // the rescan is past the old window
+  window_.advance(above, batch.snapshot_xmin, batch.next_xid);
   // More is waiting: have the server read the next batch while this one is
   // produced, if there will be room for it.
   std::size_t after = tracker_.size() + marker_.rows() + rows.size() + 2 * static_cast<std::size_t>(options_.batch_size);
@@ -301,6 +333,9 @@ Relay::FetchOutcome Relay::fetch_and_produce() {
 }
 
 bool Relay::wait(std::chrono::milliseconds timeout) {
+  // A NOTIFY that arrived with the result of an earlier query sits in libpq's
+  // buffer, where poll() cannot see it: sleeping on the socket would miss it.
+  if (db_.connected() && db_.drain_notifications(&redrive_seen_)) return true;
   timeout = std::min(timeout, systemd_.max_wait());
   pollfd fds[3];
   nfds_t n = 0;
@@ -418,7 +453,7 @@ int Relay::run() {
           continue;
         }
         tracker_.clear();
-        window_.reset();
+        restart_reading();
         metrics_.in_flight_rows = 0;
         auto delay = retry_backoff_.next(random_unit());
         log_warn("delivery_retry").kv("in_ms", static_cast<std::int64_t>(delay.count()));
@@ -440,18 +475,26 @@ int Relay::run() {
         if (f.more) continue;
       }
 
-      if (tracker_.size() > 0 || !marker_.idle()) {
-        // Deliveries or marks outstanding: wait for them (or a NOTIFY).
-        if (wait(std::chrono::milliseconds(100))) want_read = true;
+      const bool busy = tracker_.size() > 0 || !marker_.idle();
+      if (options_.once) {
+        if (!busy && !want_read) {
+          log_info("caught_up").kv("published_total", metrics_.published_total.load());
+          break;
+        }
+        wait(std::chrono::milliseconds(100));
+        continue;
+      }
+      if (want_read) {
+        // More to read but no room: wait for deliveries and marks.
+        wait(std::chrono::milliseconds(100));
         continue;
       }
 
-      // Nothing in flight or being marked, the last read was not full: caught up.
-      if (options_.once && !want_read) {
-        log_info("caught_up").kv("published_total", metrics_.published_total.load());
-        break;
-      }
-      if (want_read) continue;
+      // Caught up with what is visible. Ask for a wake-up even while deliveries
+      // and marks are outstanding, so that a commit is read at once rather than
+      // after them. With rows of ours in flight the answer is always "pending":
+      // the read it triggers is the check after asking, which catches what
+      // committed just before the request.
       if (!armed) {
         armed = true;
         if (db_.request_wakeup()) {
@@ -460,7 +503,7 @@ int Relay::run() {
         }
       }
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_poll - Clock::now());
-      if (left.count() <= 0 || wait(left)) {
+      if (left.count() <= 0 || wait(busy ? std::min(left, std::chrono::milliseconds(100)) : left)) {
         want_read = true;
         armed = false;
       }

@@ -49,6 +49,9 @@ class Relay {
   bool ensure_leader();
   void lose_connection(const std::string& why);
   void drop_in_flight();
+  void restart_reading();
+  void discard_sent_fetch();
+  bool passed_over(std::int64_t id) const;
 
   void settle();
   void pump_marker();
@@ -79,6 +82,9 @@ class Relay {
   Backoff db_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
   Backoff retry_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
   Clock::time_point next_quarantine_reload_{};
+  Clock::time_point next_rescan_{};
+  std::int64_t rescan_below_ = 0;  // during a rescan: the window's hi before it
+  std::vector<IdGap> rescan_gaps_;  // and its open gaps
   // PROFILE_PUBLISHER_TEST_FATAL_AFTER=N (tests only): a fatal producer error
   // after N messages, to prove the producer is replaced.
   long fatal_after_ = -1;
