@@ -148,7 +148,7 @@ int consume(const char* brokers, const char* topic, const char* ready_file, doub
   set("group.id", "realchat-bench-latency");  // needed by the API; offsets are never committed
   set("enable.auto.commit", "false");
   set("enable.partition.eof", "false");
-  set("fetch.wait.max.ms", "5");
+  set("fetch.wait.max.ms", "100");  // a fetch is answered as soon as data arrives
   set("fetch.error.backoff.ms", "10");
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
   if (!rk) die(err);

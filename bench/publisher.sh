@@ -149,7 +149,7 @@ psql -X -At -v FETCH_COUNT=20000 -F $'\t' -h 127.0.0.1 -p "$PORT" -U postgres -d
 before=$(topic_end)
 cpu_mark
 timeout 1800 /usr/bin/time -o "$WORK/time-kcat" -f '%e %M %U %S' kcat -P -b "$brokers" -t profile.events -K $'\t' \
-  -X enable.idempotence=true -X acks=all -X linger.ms=5 -X compression.type=lz4 \
+  -X enable.idempotence=true -X acks=all -X linger.ms=0 -X compression.type=lz4 \
   -X partitioner=murmur2_random -X queue.buffering.max.messages=1000000 \
   <"$WORK/messages.tsv" >"$WORK/kcat.log" 2>&1
 read -r kcat_elapsed kcat_rss user sys <"$WORK/time-kcat"

@@ -22,7 +22,10 @@ std::vector<std::pair<std::string, std::string>> default_producer_settings(const
       {"acks", "all"},
       // The partition Java clients pick for the same key.
       {"partitioner", "murmur2_random"},
-      {"linger.ms", "5"},
+      // Send at once: batches still form from what queues while requests are
+      // in flight, so a backlog drains as fast as with 5 ms (measured), and a
+      // lone event does not wait 5 ms for company.
+      {"linger.ms", "0"},
       {"compression.type", "lz4"},
       // Never time out. With idempotence, a queued message that times out
       // while later ones of the same partition are retried leaves a gap: a
