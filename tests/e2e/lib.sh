@@ -1,4 +1,4 @@
-# Shared by tests/e2e/run.sh and tests/e2e/bench.sh: builds the publisher and
+# Shared by tests/e2e/run.sh: builds the publisher and
 # the e2e tool, starts a throwaway PostgreSQL (extension preloaded) and a Kafka
 # broker on free loopback ports under a temporary directory, and stops them on
 # exit. Source it; it sets root, build, publisher, tool, tmp, pg_port,
