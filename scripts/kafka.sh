@@ -24,7 +24,9 @@ libs="$cache/libs"
 # Java 17 explicitly: other JDKs on the machine (e.g. a newer Temurin) are not what was verified.
 java_home=${KAFKA_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 java="$java_home/bin/java"
-heap_opts=${KAFKA_HEAP_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC}
+# C1 only: on a 2-core machine the C2 compiler thread took a fifth of the CPU for minutes
+# after the broker's load changed, which doubled commit-to-consumer p99 (bench/README.md).
+heap_opts=${KAFKA_HEAP_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 start_timeout=${KAFKA_START_TIMEOUT:-90}
 
 die() { echo "kafka: $*" >&2; exit 1; }

@@ -26,6 +26,10 @@ std::vector<std::pair<std::string, std::string>> default_producer_settings(const
       // in flight, so a backlog drains as fast as with 5 ms (measured), and a
       // lone event does not wait 5 ms for company.
       {"linger.ms", "0"},
+      // Nagle would hold a small produce request back while an earlier one
+      // is unacknowledged (up to the peer's delayed ACK); the broker already
+      // sets TCP_NODELAY on its side.
+      {"socket.nagle.disable", "true"},
       {"compression.type", "lz4"},
       // Never time out. With idempotence, a queued message that times out
       // while later ones of the same partition are retried leaves a gap: a
