@@ -2,8 +2,9 @@
 //
 //   bench_tool drain-db CONNINFO BATCH MAX_SECONDS
 //       The publisher's read-and-mark loop without Kafka: fetch BATCH pending outbox rows with
-//       the publisher's own query (payloads travel to this client), mark them published, repeat
-//       until none is left. Prints "ROWS SECONDS".
+//       the publisher's own query and session settings (payloads travel to this client), mark
+//       them published on a second connection while the next batch is read, repeat until none
+//       is left. Prints "ROWS SECONDS BYTES".
 //
 //   bench_tool consume BROKERS TOPIC READY_FILE IDLE_SECONDS MAX_SECONDS
 //       Reads TOPIC from its current end on every partition (no consumer group). For each
@@ -12,6 +13,10 @@
 //       (message timestamp, set by the producer - occurred_at) and Kafka-to-consumer (receive
 //       - message timestamp). Touches READY_FILE once assigned; stops IDLE_SECONDS after the
 //       last message (once one arrived) or at MAX_SECONDS. Prints one line of figures.
+//
+//   bench_tool wakeup-probe SECONDS
+//       Sleeps 1 ms at a time for SECONDS and prints how late it woke up (p50/p99/p99.9/max):
+//       the machine's scheduling delay under the load of the moment.
 //
 // Every loop is bounded in time. Only 127.0.0.1 is used (the brokers and conninfo given).
 #include <libpq-fe.h>
@@ -46,34 +51,56 @@ double mono_s() {
 
 // --- drain-db ---------------------------------------------------------------------------
 
-// The same statements as publisher/src/outbox_db.cpp (fetch_pending with nothing in flight,
-// mark_published).
+// The publisher's database work without Kafka: its session settings, its fetch (rows above
+// the last id read, in id order) and its mark, on two connections so that the mark of one
+// batch runs while the next batch is read, as in the publisher (outbox_db.cpp,
+// outbox_marker.cpp).
+constexpr const char* kSession =
+    "SET synchronous_commit = off; SET plan_cache_mode = force_generic_plan; SET enable_seqscan = off";
 constexpr const char* kFetch =
     "SELECT id, key, topic, payload::text, payload->>'event_id', payload->>'event_type',"
     " payload->>'occurred_at', extract(epoch FROM created_at)::float8"
     " FROM profile.outbox"
-    " WHERE published_at IS NULL AND quarantined_at IS NULL AND key <> ALL ($2::text[])"
-    " ORDER BY id LIMIT $1";
+    " WHERE published_at IS NULL AND quarantined_at IS NULL AND id > $1 AND key <> ALL ($3::text[])"
+    " ORDER BY id LIMIT $2";
 constexpr const char* kMark =
     "UPDATE profile.outbox SET published_at = now() WHERE id = ANY ($1::bigint[]) AND published_at IS NULL";
 
-int drain_db(const char* conninfo, int batch, double max_seconds) {
+PGconn* connect_prepared(const char* conninfo, const char* name, const char* sql) {
   PGconn* conn = PQconnectdb(conninfo);
   if (PQstatus(conn) != CONNECTION_OK) die(PQerrorMessage(conn));
-  for (auto [name, sql] : {std::pair{"fetch", kFetch}, std::pair{"mark", kMark}}) {
-    PGresult* r = PQprepare(conn, name, sql, 0, nullptr);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) die(PQerrorMessage(conn));
+  PGresult* r = PQexec(conn, kSession);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) die(PQerrorMessage(conn));
+  PQclear(r);
+  r = PQprepare(conn, name, sql, 0, nullptr);
+  if (PQresultStatus(r) != PGRES_COMMAND_OK) die(PQerrorMessage(conn));
+  PQclear(r);
+  return conn;
+}
+
+// Waits for the result of the mark sent on `marker`, if one is outstanding.
+void finish_mark(PGconn* marker, bool& outstanding) {
+  if (!outstanding) return;
+  while (PGresult* r = PQgetResult(marker)) {
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) die(PQerrorMessage(marker));
     PQclear(r);
   }
+  outstanding = false;
+}
+
+int drain_db(const char* conninfo, int batch, double max_seconds) {
+  PGconn* reader = connect_prepared(conninfo, "fetch", kFetch);
+  PGconn* marker = connect_prepared(conninfo, "mark", kMark);
   const std::string limit = std::to_string(batch);
   const double start = mono_s();
   long long total = 0;
-  std::string ids;
+  std::string last = "0", ids;
   size_t bytes = 0;
+  bool mark_outstanding = false;
   while (mono_s() - start < max_seconds) {
-    const char* fetch_params[2] = {limit.c_str(), "{}"};
-    PGresult* r = PQexecPrepared(conn, "fetch", 2, fetch_params, nullptr, nullptr, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) die(PQerrorMessage(conn));
+    const char* fetch_params[3] = {last.c_str(), limit.c_str(), "{}"};
+    PGresult* r = PQexecPrepared(reader, "fetch", 3, fetch_params, nullptr, nullptr, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) die(PQerrorMessage(reader));
     const int n = PQntuples(r);
     if (n == 0) {
       PQclear(r);
@@ -86,15 +113,18 @@ int drain_db(const char* conninfo, int batch, double max_seconds) {
       bytes += static_cast<size_t>(PQgetlength(r, i, 3));  // the payload, as the publisher reads it
     }
     ids += '}';
+    last = PQgetvalue(r, n - 1, 0);
     PQclear(r);
+    finish_mark(marker, mark_outstanding);
     const char* mark_params[1] = {ids.c_str()};
-    r = PQexecPrepared(conn, "mark", 1, mark_params, nullptr, nullptr, 0);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) die(PQerrorMessage(conn));
-    PQclear(r);
+    if (!PQsendQueryPrepared(marker, "mark", 1, mark_params, nullptr, nullptr, 0)) die(PQerrorMessage(marker));
+    mark_outstanding = true;
     total += n;
   }
+  finish_mark(marker, mark_outstanding);
   const double elapsed = mono_s() - start;
-  PQfinish(conn);
+  PQfinish(reader);
+  PQfinish(marker);
   std::printf("%lld %.3f %zu\n", total, elapsed, bytes);
   return 0;
 }
@@ -150,6 +180,7 @@ int consume(const char* brokers, const char* topic, const char* ready_file, doub
   set("enable.partition.eof", "false");
   set("fetch.wait.max.ms", "100");  // a fetch is answered as soon as data arrives
   set("fetch.error.backoff.ms", "10");
+  set("socket.nagle.disable", "true");  // as the publisher's producer
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof(err));
   if (!rk) die(err);
   rd_kafka_poll_set_consumer(rk);
@@ -224,6 +255,30 @@ int consume(const char* brokers, const char* topic, const char* ready_file, doub
   return 0;
 }
 
+// --- wakeup-probe -----------------------------------------------------------------------
+
+// How late a thread that sleeps 1 ms wakes up: the scheduling delay that every hop of the
+// pipeline (publisher, librdkafka threads, the broker's threads, the consumer) pays on this
+// machine under the load of the moment.
+int wakeup_probe(double seconds) {
+  std::vector<int64_t> late;
+  late.reserve(static_cast<size_t>(seconds * 1000) + 16);
+  const double start = mono_s();
+  while (mono_s() - start < seconds) {
+    struct timespec before, after, nap = {0, 1000000};
+    clock_gettime(CLOCK_MONOTONIC, &before);
+    clock_nanosleep(CLOCK_MONOTONIC, 0, &nap, nullptr);
+    clock_gettime(CLOCK_MONOTONIC, &after);
+    const int64_t slept_us = (after.tv_sec - before.tv_sec) * 1000000 + (after.tv_nsec - before.tv_nsec) / 1000;
+    late.push_back(std::max<int64_t>(0, slept_us - 1000));
+  }
+  std::sort(late.begin(), late.end());
+  std::printf("wakeups=%zu late_p50_ms=%.2f late_p99_ms=%.2f late_p999_ms=%.2f late_max_ms=%.2f\n", late.size(),
+              pct(late, 50), pct(late, 99), pct(late, 99.9),
+              late.empty() ? 0.0 : static_cast<double>(late.back()) / 1000.0);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -231,8 +286,10 @@ int main(int argc, char** argv) {
   if (cmd == "drain-db" && argc == 5) return drain_db(argv[2], std::atoi(argv[3]), std::atof(argv[4]));
   if (cmd == "consume" && argc == 7)
     return consume(argv[2], argv[3], argv[4], std::atof(argv[5]), std::atof(argv[6]));
+  if (cmd == "wakeup-probe" && argc == 3) return wakeup_probe(std::atof(argv[2]));
   std::fprintf(stderr,
                "usage: bench_tool drain-db CONNINFO BATCH MAX_SECONDS\n"
-               "       bench_tool consume BROKERS TOPIC READY_FILE IDLE_SECONDS MAX_SECONDS\n");
+               "       bench_tool consume BROKERS TOPIC READY_FILE IDLE_SECONDS MAX_SECONDS\n"
+               "       bench_tool wakeup-probe SECONDS\n");
   return 2;
 }

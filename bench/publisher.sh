@@ -3,7 +3,8 @@
 #
 # Needs from run.sh: PORT and PGDIR (the bench cluster, extension preloaded, database "bench" populated),
 # WORK (scratch directory), RESULTS (TSV to append to), BACKLOG (outbox rows to drain),
-# DURATION (seconds per latency run, at least 10 used).
+# DURATION (seconds per latency run, at least 10 used). Optional: PROFILE=1 (perf profiles),
+# PUBLISHER_ARGS (extra options for every publisher run, e.g. "-X linger.ms=5", to compare).
 #
 #   1. drain: BACKLOG outbox rows with `profile-publisher --once`, against (a) kcat producing the
 #      same key/value pairs from a file with the publisher's producer settings (Kafka's limit
@@ -108,13 +109,39 @@ unpublish() {
 }
 pending() { qv -c "SELECT count(*) FROM profile.outbox WHERE published_at IS NULL"; }
 
+# With PROFILE=1, perf samples every process during the full drain and the 1,000 events/s
+# latency run; where the CPU went goes to profile-NAME.txt (by process, then the hottest
+# functions of each).
+perf_start() { # perf_start NAME
+  [ "${PROFILE:-0}" = 1 ] || return 0
+  command -v perf >/dev/null || apt-get install -y -qq linux-perf >/dev/null
+  perf_name=$1
+  perf record -a -F 499 -o "$WORK/perf-$1.data" >"$WORK/perf-record-$1.log" 2>&1 &
+  perf_pid=$!
+  sleep 1
+}
+perf_stop() {
+  [ -n "${perf_pid:-}" ] || return 0
+  kill -INT "$perf_pid"; wait "$perf_pid" || true
+  local data="$WORK/perf-$perf_name.data"
+  { echo "# CPU samples by process (swapper: idle)"
+    perf report -i "$data" --stdio --sort comm --percent-limit 0.3 2>/dev/null | grep -v '^#' | grep -v '^$'
+    echo; echo "# hottest functions (self time), by process and library"
+    perf report -i "$data" --stdio --sort comm,dso,symbol --percent-limit 0.4 2>/dev/null |
+      grep -v '^#' | grep -v '^$' | cut -c1-130 | sed 's/ *$//'
+  } >"$WORK/profile-$perf_name.txt"
+  log "publisher: profile in $WORK/profile-$perf_name.txt"
+  rm -f "$data"
+  perf_pid=""
+}
+
 # publisher_once ROWS LABEL: drains with --once; records events/s and peak RSS.
 publisher_once() {
   local rows=$1 label=$2 before after out elapsed rss
   before=$(topic_end)
   cpu_mark
   timeout 1800 /usr/bin/time -o "$WORK/time-$label" -f '%e %M %U %S' "$publisher_bin" --db "$conninfo" \
-    --brokers "$brokers" --once --metrics-addr off --retention 0 --log-level warn >"$WORK/publisher-$label.log" 2>&1
+    --brokers "$brokers" --once ${PUBLISHER_ARGS:-} --metrics-addr off --retention 0 --log-level warn >"$WORK/publisher-$label.log" 2>&1
   read -r elapsed rss user sys <"$WORK/time-$label"
   cpu_record "publisher_$label" "$rows" "$user" "$sys"
   after=$(topic_end)
@@ -163,11 +190,13 @@ log "kcat: $BACKLOG messages in ${kcat_elapsed}s"
 
 # the publisher itself
 unpublish
+perf_start drain
 publisher_once "$BACKLOG" full
+perf_stop
 
 # --- 2. latency ---------------------------------------------------------------------------
 q -c "TRUNCATE profile.outbox" -c "CHECKPOINT"
-"$publisher_bin" --db "$conninfo" --brokers "$brokers" --metrics-addr off --retention 0 --log-level warn \
+"$publisher_bin" --db "$conninfo" --brokers "$brokers" ${PUBLISHER_ARGS:-} --metrics-addr off --retention 0 --log-level warn \
   >"$WORK/publisher-daemon.log" 2>&1 &
 daemon=$!
 pids+=("$daemon")
@@ -178,9 +207,13 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 
-# latency LABEL PGBENCH_ARGS...: update_profile load while the consumer measures.
+# "BUSY TOTAL" jiffies of all CPUs so far (/proc/stat: busy = all but idle and iowait).
+cpu_busy_ticks() { awk '/^cpu /{t=0; for (i = 2; i <= 9; i++) t += $i; print t - $5 - $6, t}' /proc/stat; }
+
+# latency LABEL PGBENCH_ARGS...: update_profile load while the consumer measures, and a
+# wake-up probe measures the machine's scheduling delay under that load.
 latency() {
-  local label=$1 consumer line
+  local label=$1 consumer probe line busy0 busy1
   shift
   rm -f "$WORK/ready"
   "$tool" consume "$brokers" profile.events "$WORK/ready" 3 $((lat_seconds + 120)) >"$WORK/latency-$label.out" &
@@ -188,10 +221,21 @@ latency() {
   pids+=("$consumer")
   for _ in $(seq 1 300); do [ -f "$WORK/ready" ] && break; sleep 0.1; done
   [ -f "$WORK/ready" ] || { log "consumer not ready"; return 1; }
+  "$tool" wakeup-probe "$lat_seconds" >"$WORK/wakeups-$label.out" &
+  probe=$!
+  pids+=("$probe")
+  busy0=$(cpu_busy_ticks)
   timeout $((lat_seconds + 120)) pgbench -n -M prepared -T "$lat_seconds" "$@" \
     -h 127.0.0.1 -p "$PORT" -U postgres -D users=200000 -D owners=20 -D first=21 \
     -f bench/sql/write_update_profile_ext.sql bench >"$WORK/latency-$label.pgbench" 2>&1
-  wait "$consumer"
+  busy1=$(cpu_busy_ticks)
+  wait "$probe" "$consumer"
+  record "latency_$label" machine_cpu_busy_pct "$(python3 -c "
+b0, t0 = map(int, '$busy0'.split()); b1, t1 = map(int, '$busy1'.split())
+print(round(100 * (b1 - b0) / max(1, t1 - t0)))")"
+  for field in late_p50_ms late_p99_ms late_p999_ms; do
+    record "latency_$label" "wakeup_$field" "$(tr ' ' '\n' <"$WORK/wakeups-$label.out" | sed -n "s/^$field=//p")"
+  done
   line=$(cat "$WORK/latency-$label.out")
   log "latency $label: $line"
   for field in rate p50_ms p99_ms p999_ms max_ms to_kafka_p50_ms to_kafka_p99_ms from_kafka_p50_ms from_kafka_p99_ms messages; do
@@ -199,7 +243,18 @@ latency() {
   done
   record "latency_$label" writer_tps "$(sed -n 's/^tps = \([0-9.]*\) .*/\1/p' "$WORK/latency-$label.pgbench")"
 }
+# The scheduling delay with everything up and no load, to compare the loaded runs with.
+"$tool" wakeup-probe 5 >"$WORK/wakeups-idle.out"
+for field in late_p50_ms late_p99_ms late_p999_ms; do
+  record wakeup_idle "$field" "$(tr ' ' '\n' <"$WORK/wakeups-idle.out" | sed -n "s/^$field=//p")"
+done
+# The broker's JVM is still compiling the fetch and produce paths of a steady trickle after
+# the drain (its C2 compiler thread took a fifth of the CPU in the first such run): one run
+# at the same rate first, reported on its own line, warms it up.
+latency 1000_per_s_warm_up -c 8 -j 2 -R 1000
+perf_start latency-1000
 latency 1000_per_s -c 8 -j 2 -R 1000
+perf_stop
 latency max_rate -c 32 -j 2
 
 kill -TERM "$daemon" 2>/dev/null || true

@@ -10,6 +10,8 @@
 #   --only LIST    comma-separated sections: write, read, notify, publisher (default: all)
 #   --keep         keep the work directory (clusters, logs, raw results) for inspection
 #   --out FILE     also write the summary (markdown) to FILE
+#   --profile      also record the full drain with perf (every process, sampled) and write
+#                  where the CPU went, by process and by function, to WORKDIR/profile-drain.txt
 #
 # Starts its own PostgreSQL 15 cluster (fsync on, extension preloaded) on a free port of
 # 127.0.0.1, and a Kafka broker for the publisher section; stops them on exit. Every
@@ -27,6 +29,7 @@ duration=10
 backlog=1000000
 sections="write,read,notify,publisher"
 keep=0
+profile=0
 out=""
 users=200000
 owners=20
@@ -38,6 +41,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?}; shift ;;
     --only) sections=${2:?}; shift ;;
     --keep) keep=1 ;;
+    --profile) profile=1 ;;
     --out) out=${2:?}; shift ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "bench: unknown option $1" >&2; exit 2 ;;
@@ -217,7 +221,7 @@ fi
 # --- publisher --------------------------------------------------------------------------
 if has publisher; then
   if [ -x bench/publisher.sh ]; then
-    PORT="$port" PGDIR="$pgdir" WORK="$work" RESULTS="$results" BACKLOG="$backlog" DURATION="$duration" ROUNDS="$rounds" \
+    PORT="$port" PGDIR="$pgdir" WORK="$work" RESULTS="$results" BACKLOG="$backlog" DURATION="$duration" ROUNDS="$rounds" PROFILE="$profile" \
       bash bench/publisher.sh || { log "publisher section failed"; record publisher status 0 failed 1 1; }
   else
     record publisher status 0 missing 1 1

@@ -134,13 +134,25 @@ if lat:
     print("## End-to-end latency, commit to consumer (ms)\n")
     print("occurred_at (set in the writing transaction) to the consumer's receive time; split at the Kafka "
           "message timestamp (set by the publisher's producer, 1 ms resolution).\n")
-    print("| load | writer tps | events/s at consumer | p50 | p99 | p99.9 | max | DB+publisher p50 / p99 | Kafka+consumer p50 / p99 |")
-    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: |")
+    print("The last two columns describe the machine during the run: its CPU use (both cores), and how "
+          "late a thread that sleeps 1 ms wakes up (`bench_tool wakeup-probe`), the delay each hop of "
+          "the pipeline can pay.\n")
+    print("| load | writer tps | events/s at consumer | p50 | p99 | p99.9 | max | DB+publisher p50 / p99 "
+          "| Kafka+consumer p50 / p99 | machine CPU busy | 1 ms sleep wakes late p50 / p99 / p99.9 |")
+    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
+
+    def late(scen, prefix):
+        return " / ".join(fmt(pv(scen, f"{prefix}late_{p}_ms"), 2) for p in ("p50", "p99", "p999"))
+
     for _, scen, _c in lat:
         g = lambda f: pv(scen, f)
         print(f"| {scen[len('latency_'):].replace('_', ' ')} | {fmt(g('writer_tps'))} | {fmt(g('rate'))} "
               f"| {fmt(g('p50_ms'), 1)} | {fmt(g('p99_ms'), 1)} | {fmt(g('p999_ms'), 1)} | {fmt(g('max_ms'), 1)} "
               f"| {fmt(g('to_kafka_p50_ms'), 1)} / {fmt(g('to_kafka_p99_ms'), 1)} "
-              f"| {fmt(g('from_kafka_p50_ms'), 1)} / {fmt(g('from_kafka_p99_ms'), 1)} |")
+              f"| {fmt(g('from_kafka_p50_ms'), 1)} / {fmt(g('from_kafka_p99_ms'), 1)} "
+              f"| {fmt(g('machine_cpu_busy_pct'))}% | {late(scen, 'wakeup_')} |")
+    if ("publisher", "wakeup_idle", 0) in order:
+        print(f"\nWith everything up and no load, a 1 ms sleep wakes late p50 / p99 / p99.9: "
+              f"{late('wakeup_idle', '')} ms.")
     n = pv("latency_notify", "notifies_sent")
     print(f"\nNOTIFYs sent during the latency runs (wake-ups on request): {fmt(n)}\n")
