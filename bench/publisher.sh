@@ -110,30 +110,8 @@ unpublish() {
 pending() { qv -c "SELECT count(*) FROM profile.outbox WHERE published_at IS NULL"; }
 
 # With PROFILE=1, perf samples every process during the full drain and the 1,000 events/s
-# latency run; where the CPU went goes to profile-NAME.txt (by process, then the hottest
-# functions of each).
-perf_start() { # perf_start NAME
-  [ "${PROFILE:-0}" = 1 ] || return 0
-  command -v perf >/dev/null || apt-get install -y -qq linux-perf >/dev/null
-  perf_name=$1
-  perf record -a -F 499 -o "$WORK/perf-$1.data" >"$WORK/perf-record-$1.log" 2>&1 &
-  perf_pid=$!
-  sleep 1
-}
-perf_stop() {
-  [ -n "${perf_pid:-}" ] || return 0
-  kill -INT "$perf_pid"; wait "$perf_pid" || true
-  local data="$WORK/perf-$perf_name.data"
-  { echo "# CPU samples by process (swapper: idle)"
-    perf report -i "$data" --stdio --sort comm --percent-limit 0.3 2>/dev/null | grep -v '^#' | grep -v '^$'
-    echo; echo "# hottest functions (self time), by process and library"
-    perf report -i "$data" --stdio --sort comm,dso,symbol --percent-limit 0.4 2>/dev/null |
-      grep -v '^#' | grep -v '^$' | cut -c1-130 | sed 's/ *$//'
-  } >"$WORK/profile-$perf_name.txt"
-  log "publisher: profile in $WORK/profile-$perf_name.txt"
-  rm -f "$data"
-  perf_pid=""
-}
+# latency run (bench/perf.sh).
+. bench/perf.sh
 
 # publisher_once ROWS LABEL: drains with --once; records events/s and peak RSS.
 publisher_once() {
