@@ -3,7 +3,10 @@
 # The publisher and C++ tests build with CMake (see README.md).
 
 EXTENSION = realchat_profile
-EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'/\1/p" realchat_profile.control)
+# 1.0 is released and frozen: its install script is built from extension/realchat_profile.sql.
+# Later versions are reached through upgrade scripts (sql/realchat_profile--A--B.sql), so a fresh
+# CREATE EXTENSION runs exactly what ALTER EXTENSION ... UPDATE runs on an old database.
+BASE_VERSION = 1.0
 
 MODULE_big = realchat_profile
 GLUE_SRCS = $(wildcard extension/*.cpp)
@@ -11,7 +14,7 @@ CORE_SRCS = $(wildcard extension/core/*.cpp)
 OBJS = $(GLUE_SRCS:.cpp=.o) $(CORE_SRCS:.cpp=.o)
 
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
-DATA_built = sql/$(EXTENSION)--$(EXTVERSION).sql
+DATA_built = sql/$(EXTENSION)--$(BASE_VERSION).sql
 EXTRA_CLEAN = $(DATA_built)
 
 TESTS = $(sort $(wildcard sql/*.sql))
@@ -30,5 +33,5 @@ override with_llvm = no
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-sql/$(EXTENSION)--$(EXTVERSION).sql: extension/$(EXTENSION).sql
+sql/$(EXTENSION)--$(BASE_VERSION).sql: extension/$(EXTENSION).sql
 	cp $< $@

@@ -1,6 +1,6 @@
 /* api_lists.cpp: contact and block write functions. The triggers on
  * profile.contacts and profile.blocks do the checks and write the events. */
-#include "pg_glue.h"
+#include "row_locks.h"
 
 extern "C" {
 PG_FUNCTION_INFO_V1(rp_add_contact);
@@ -16,9 +16,11 @@ delete_pair(SPIPlanPtr *slot, const char *sql, FunctionCallInfo fcinfo, const ch
 	static const Oid argtypes[2] = {UUIDOID, UUIDOID};
 	Datum		values[2];
 	bool		deleted;
+	pg_uuid_t  *owner = rp_uuid_arg(fcinfo, 0, "user_id");
 
-	values[0] = UUIDPGetDatum(rp_uuid_arg(fcinfo, 0, "user_id"));
+	values[0] = UUIDPGetDatum(owner);
 	values[1] = UUIDPGetDatum(rp_uuid_arg(fcinfo, 1, other_name));
+	rp_lock_owner(owner);
 	rp_connect();
 	rp_exec(rp_plan(slot, sql, 2, argtypes), values, NULL, false, 0);
 	deleted = SPI_processed > 0;
@@ -33,9 +35,10 @@ rp_add_contact(PG_FUNCTION_ARGS)
 	static const Oid argtypes[4] = {UUIDOID, UUIDOID, TEXTOID, BOOLOID};
 	Datum		values[4];
 	char		nulls[4];
+	pg_uuid_t  *owner = rp_uuid_arg(fcinfo, 0, "user_id");
+	pg_uuid_t  *contact = rp_uuid_arg(fcinfo, 1, "contact_user_id");
 
-	rp_uuid_arg(fcinfo, 0, "user_id");
-	rp_uuid_arg(fcinfo, 1, "contact_user_id");
+	rp_lock_owner_and_other(owner, contact);
 	rp_args_to_params(fcinfo, 4, values, nulls);
 	rp_connect();
 	rp_exec(rp_plan(&plan,
@@ -57,6 +60,7 @@ rp_update_contact(PG_FUNCTION_ARGS)
 	pg_uuid_t  *contact = rp_uuid_arg(fcinfo, 1, "contact_user_id");
 
 	rp_args_to_params(fcinfo, 4, values, nulls);
+	rp_lock_owner(user_id);
 	rp_connect();
 	rp_exec(rp_plan(&plan,
 					"UPDATE profile.contacts SET"
@@ -89,9 +93,10 @@ rp_block_user(PG_FUNCTION_ARGS)
 	static const Oid argtypes[3] = {UUIDOID, UUIDOID, TEXTOID};
 	Datum		values[3];
 	char		nulls[3];
+	pg_uuid_t  *owner = rp_uuid_arg(fcinfo, 0, "user_id");
+	pg_uuid_t  *blocked = rp_uuid_arg(fcinfo, 1, "blocked_user_id");
 
-	rp_uuid_arg(fcinfo, 0, "user_id");
-	rp_uuid_arg(fcinfo, 1, "blocked_user_id");
+	rp_lock_owner_and_other(owner, blocked);
 	rp_args_to_params(fcinfo, 3, values, nulls);
 	rp_connect();
 	rp_exec(rp_plan(&plan,

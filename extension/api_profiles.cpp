@@ -1,6 +1,6 @@
 /* api_profiles.cpp: the profile write functions. Validation, versions and
  * events happen in the profiles trigger, so hand-made DML behaves the same. */
-#include "pg_glue.h"
+#include "row_locks.h"
 
 extern "C" {
 #include "utils/lsyscache.h"
@@ -18,17 +18,23 @@ rp_create_profile(PG_FUNCTION_ARGS)
 	static const Oid argtypes[5] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[5];
 	char		nulls[5];
+	pg_uuid_t  *user_id = rp_uuid_arg(fcinfo, 0, "user_id");
 
-	rp_uuid_arg(fcinfo, 0, "user_id");
 	rp_require_not_null(fcinfo, 1, "username");
 	rp_require_not_null(fcinfo, 2, "display_name");
 	rp_args_to_params(fcinfo, 5, values, nulls);
 	rp_connect();
+	/* The primary key decides between two creators of one user (the loser waits for the
+	 * winner's commit); the trigger does not, since it cannot see an uncommitted row. */
 	rp_exec(rp_plan(&plan,
 					"INSERT INTO profile.profiles (user_id, username, display_name, bio, avatar_url)"
-					" VALUES ($1, $2, $3, $4, $5) RETURNING *",
+					" VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id) DO NOTHING RETURNING *",
 					5, argtypes),
 			values, nulls, false, 0);
+	if (SPI_processed == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("user %s already exists", rp_uuid_text(user_id))));
 	return rp_return_single_row(fcinfo, "create_profile");
 }
 
@@ -90,7 +96,10 @@ rp_delete_profile(PG_FUNCTION_ARGS)
 	Datum		values[1];
 	bool		deleted;
 
-	values[0] = UUIDPGetDatum(rp_uuid_arg(fcinfo, 0, "user_id"));
+	pg_uuid_t  *user_id = rp_uuid_arg(fcinfo, 0, "user_id");
+
+	values[0] = UUIDPGetDatum(user_id);
+	rp_lock_for_delete(user_id);
 	rp_connect();
 	rp_exec(rp_plan(&plan, "DELETE FROM profile.profiles WHERE user_id = $1", 1, argtypes),
 			values, NULL, false, 0);

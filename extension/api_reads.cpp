@@ -249,18 +249,43 @@ rp_get_profiles(PG_FUNCTION_ARGS)
 	return (Datum) 0;
 }
 
+/*
+ * By username, case-insensitively: the id from the username index, then the
+ * same probe and masking as get_profile. Schema 1.0 declares no viewer
+ * argument; 1.1's viewer is the second.
+ */
 Datum
 rp_find_profile_by_username(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan = NULL;
 	static const Oid argtypes[1] = {TEXTOID};
 	Datum		values[1];
+	pg_uuid_t  *viewer = NULL;
+	pg_uuid_t	found;
+	bool		exists;
+	ProfileLookup lookup;
 
 	rp_require_not_null(fcinfo, 0, "username");
+	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
+		viewer = rp_uuid_arg(fcinfo, 1, "viewer");
 	values[0] = PG_GETARG_DATUM(0);
 	InitMaterializedSRF(fcinfo, 0);
-	run_into_result_set(fcinfo, &plan, "SELECT * FROM profile.profiles WHERE lower(username) = lower($1)",
-						1, argtypes, values);
+	rp_connect();
+	rp_exec(rp_plan(&plan, "SELECT user_id FROM profile.profiles WHERE lower(username) = lower($1)", 1, argtypes),
+			values, NULL, true, 1);
+	exists = SPI_processed == 1;
+	if (exists)
+	{
+		bool		isnull;
+
+		found = *DatumGetUUIDP(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	rp_finish();
+	if (!exists)
+		return (Datum) 0;
+	lookup_begin(&lookup, viewer != NULL);
+	put_profile(&lookup, (ReturnSetInfo *) fcinfo->resultinfo, &found, viewer);
+	lookup_end(&lookup);
 	return (Datum) 0;
 }
 

@@ -29,20 +29,23 @@ check_list_insert(const char *list, const pg_uuid_t *owner, const pg_uuid_t *oth
 	rp_connect();
 	if (is_contacts)
 		plan = rp_plan(&contacts_plan,
-					   "SELECT EXISTS (SELECT 1 FROM profile.profiles WHERE user_id = $2),"
+					   "SELECT EXISTS (SELECT 1 FROM profile.profiles WHERE user_id = $2 FOR KEY SHARE),"
 					   " EXISTS (SELECT 1 FROM profile.blocks WHERE user_id = $1 AND blocked_user_id = $2),"
 					   " EXISTS (SELECT 1 FROM profile.contacts WHERE user_id = $1 AND contact_user_id = $2),"
 					   " (SELECT count(*) FROM (SELECT 1 FROM profile.contacts WHERE user_id = $1 LIMIT $3) s)",
 					   3, argtypes);
 	else
 		plan = rp_plan(&blocks_plan,
-					   "SELECT EXISTS (SELECT 1 FROM profile.profiles WHERE user_id = $2),"
+					   "SELECT EXISTS (SELECT 1 FROM profile.profiles WHERE user_id = $2 FOR KEY SHARE),"
 					   " false,"
 					   " EXISTS (SELECT 1 FROM profile.blocks WHERE user_id = $1 AND blocked_user_id = $2),"
 					   " (SELECT count(*) FROM (SELECT 1 FROM profile.blocks WHERE user_id = $1 LIMIT $3) s)",
 					   3, argtypes);
 	/* Not read-only: a fresh snapshot also sees rows written earlier in the
-	 * same statement (a multi-row INSERT), so the limit holds for batches. */
+	 * same statement (a multi-row INSERT), so the limit holds for batches.
+	 * FOR KEY SHARE keeps the other user until commit, and waits for a
+	 * deletion of that user in progress: after it, the user is gone (P0002),
+	 * never a foreign-key violation at commit. */
 	rp_exec(plan, values, NULL, false, 1);
 	checks.other_exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	checks.owner_blocks_other = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));

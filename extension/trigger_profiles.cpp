@@ -1,17 +1,36 @@
 /*
- * trigger_profiles.cpp: BEFORE ROW trigger on profile.profiles.
+ * trigger_profiles.cpp: the triggers of profile.profiles.
  *
- * Validates and normalises what is written (by the API or by hand), keeps
- * version/created_at/updated_at, writes the event, and on DELETE removes the
- * user's lists and every other user's contact entry for them first.
+ * BEFORE ROW validates and normalises what is written (by the API or by
+ * hand), keeps version/created_at/updated_at and writes the events of updates
+ * and deletions; a DELETE first removes the user's own lists.
+ *
+ * Schema 1.1 (rp_profiles_trigger_1_1) adds two triggers and changes three
+ * things. ProfileCreated is written AFTER the row, so an INSERT that
+ * ON CONFLICT skips writes no event. Other users' contact entries for deleted
+ * users go in an AFTER STATEMENT trigger, so a multi-row DELETE never updates
+ * a row it deletes later. And a deleted user's last version is kept in
+ * profile.retired_users, where a new profile with the same user_id continues
+ * it. The 1.0 entry point keeps 1.0's behaviour for databases whose schema has
+ * not been updated yet.
  */
 #include "rows.h"
 
 extern "C" {
+#include "utils/array.h"
+#include "utils/datum.h"
 #include "utils/timestamp.h"
+#include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(rp_profiles_trigger);
+PG_FUNCTION_INFO_V1(rp_profiles_trigger_1_1);
 }
+
+typedef enum SchemaVersion
+{
+	SCHEMA_1_0,
+	SCHEMA_1_1
+} SchemaVersion;
 
 enum
 {
@@ -79,6 +98,53 @@ check_profile_absent(const pg_uuid_t *user_id)
 				 errmsg("user %s already exists", rp_uuid_text(user_id))));
 }
 
+/*
+ * The version a new profile of user_id starts from: the last one of a deleted
+ * profile with that id, or 0. Waits first for a deletion of the id in progress
+ * (its row lock), so the version it then reads is the one that deletion left.
+ */
+static int64
+previous_version(const pg_uuid_t *user_id)
+{
+	static SPIPlanPtr wait_plan = NULL;
+	static SPIPlanPtr read_plan = NULL;
+	static const Oid argtypes[1] = {UUIDOID};
+	Datum		values[1] = {UUIDPGetDatum(user_id)};
+	int64		version = 0;
+
+	rp_connect();
+	rp_exec(rp_plan(&wait_plan, "SELECT 1 FROM profile.profiles WHERE user_id = $1 FOR KEY SHARE", 1, argtypes),
+			values, NULL, false, 0);
+	/* A statement of its own: a fresh snapshot, taken after the wait. */
+	rp_exec(rp_plan(&read_plan, "SELECT last_version FROM profile.retired_users WHERE user_id = $1", 1, argtypes),
+			values, NULL, false, 1);
+	if (SPI_processed == 1)
+	{
+		bool		isnull;
+
+		version = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
+	}
+	rp_finish();
+	return version;
+}
+
+static void
+retire_user(const pg_uuid_t *user_id, int64 last_version)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[2] = {UUIDOID, INT8OID};
+	Datum		values[2] = {UUIDPGetDatum(user_id), Int64GetDatum(last_version)};
+
+	rp_connect();
+	rp_exec(rp_plan(&plan,
+					"INSERT INTO profile.retired_users (user_id, last_version) VALUES ($1, $2)"
+					" ON CONFLICT (user_id) DO UPDATE"
+					" SET last_version = EXCLUDED.last_version, deleted_at = EXCLUDED.deleted_at",
+					2, argtypes),
+			values, NULL, false, 0);
+	rp_finish();
+}
+
 static void
 require_text(const RowEdit *row, int attno, const char *name)
 {
@@ -101,12 +167,13 @@ clamp_last_seen(RowEdit *row, TimestampTz now)
 }
 
 static HeapTuple
-on_insert(TriggerData *trigdata)
+on_insert(TriggerData *trigdata, SchemaVersion schema)
 {
 	RowEdit		row;
 	TimestampTz now = GetCurrentTimestamp();
 	rp_value	data[6];
 	pg_uuid_t  *user_id;
+	int64		version = 1;
 
 	row_load(&row, trigdata->tg_relation->rd_att, trigdata->tg_trigtuple);
 	user_id = row_required_uuid(&row, P_USER_ID, "user_id");
@@ -118,15 +185,42 @@ on_insert(TriggerData *trigdata)
 	row_normalize_text(&row, P_DISPLAY_NAME, RP_FIELD_DISPLAY_NAME);
 	row_normalize_text(&row, P_BIO, RP_FIELD_BIO);
 	row_normalize_text(&row, P_AVATAR_URL, RP_FIELD_AVATAR_URL);
-	check_profile_absent(user_id);
+	if (schema == SCHEMA_1_0)
+		check_profile_absent(user_id);
+	else
+		version = previous_version(user_id) + 1;
 	check_username_free(&row);
 	clamp_last_seen(&row, now);
 
-	row_set(&row, P_VERSION, Int64GetDatum(1), false);
+	row_set(&row, P_VERSION, Int64GetDatum(version), false);
 	row_set(&row, P_CREATED_AT, TimestampTzGetDatum(now), false);
 	row_set(&row, P_UPDATED_AT, TimestampTzGetDatum(now), false);
-	rp_emit_event(user_id, "ProfileCreated", 1, data, profile_fields(&row, data));
+	if (schema == SCHEMA_1_0)
+		rp_emit_event(user_id, "ProfileCreated", version, data, profile_fields(&row, data));
 	return row_build(&row);
+}
+
+/*
+ * ProfileCreated, for a row that was written. One that the same statement
+ * has changed since (a data-modifying WITH that adds a contact of the new
+ * user) already took the next version and wrote its event first; the events
+ * would reach the outbox out of order, so the statement is refused.
+ */
+static void
+after_insert(TriggerData *trigdata)
+{
+	HeapTuple	tuple = trigdata->tg_trigtuple;
+	RowEdit		row;
+	rp_value	data[6];
+
+	if (!ItemPointerEquals(&tuple->t_self, &tuple->t_data->t_ctid))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("a profile cannot be changed by the statement that creates it"),
+				 errhint("Create the profile in a statement of its own.")));
+	row_load(&row, trigdata->tg_relation->rd_att, tuple);
+	rp_emit_event(row_uuid(&row, P_USER_ID), "ProfileCreated", DatumGetInt64(ROW_VALUE(&row, P_VERSION)),
+				  data, profile_fields(&row, data));
 }
 
 static HeapTuple
@@ -223,8 +317,9 @@ on_update(TriggerData *trigdata)
 	return row_build(&row);
 }
 
+/* The user's own lists; under schema 1.0 also every other user's contact entry for them. */
 static void
-delete_lists_of(const pg_uuid_t *user_id)
+delete_lists_of(const pg_uuid_t *user_id, SchemaVersion schema)
 {
 	static SPIPlanPtr own_contacts = NULL;
 	static SPIPlanPtr own_blocks = NULL;
@@ -237,13 +332,56 @@ delete_lists_of(const pg_uuid_t *user_id)
 			values, NULL, false, 0);
 	rp_exec(rp_plan(&own_blocks, "DELETE FROM profile.blocks WHERE user_id = $1", 1, argtypes),
 			values, NULL, false, 0);
-	rp_exec(rp_plan(&others_contacts, "DELETE FROM profile.contacts WHERE contact_user_id = $1", 1, argtypes),
+	if (schema == SCHEMA_1_0)
+		rp_exec(rp_plan(&others_contacts, "DELETE FROM profile.contacts WHERE contact_user_id = $1", 1, argtypes),
+				values, NULL, false, 0);
+	rp_finish();
+}
+
+/*
+ * After a DELETE of profiles (schema 1.1): the other users' contact entries
+ * for every deleted user, each a ContactRemoved in its owner's stream. The
+ * deleted users' own entries are gone already.
+ */
+static void
+after_delete_statement(TriggerData *trigdata)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[1] = {UUIDARRAYOID};
+	Tuplestorestate *deleted = trigdata->tg_oldtable;
+	TupleTableSlot *slot;
+	Datum	   *ids;
+	int			nids = 0;
+	int			capacity = 16;
+	Datum		values[1];
+
+	if (deleted == NULL || tuplestore_tuple_count(deleted) == 0)
+		return;
+	slot = MakeSingleTupleTableSlot(RelationGetDescr(trigdata->tg_relation), &TTSOpsMinimalTuple);
+	ids = (Datum *) palloc(sizeof(Datum) * capacity);
+	tuplestore_rescan(deleted);
+	while (tuplestore_gettupleslot(deleted, true, false, slot))
+	{
+		bool		isnull;
+		Datum		id = slot_getattr(slot, P_USER_ID, &isnull);
+
+		if (nids == capacity)
+		{
+			capacity *= 2;
+			ids = (Datum *) repalloc(ids, sizeof(Datum) * capacity);
+		}
+		ids[nids++] = datumCopy(id, false, UUID_LEN);
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	values[0] = PointerGetDatum(construct_array(ids, nids, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
+	rp_connect();
+	rp_exec(rp_plan(&plan, "DELETE FROM profile.contacts WHERE contact_user_id = ANY($1)", 1, argtypes),
 			values, NULL, false, 0);
 	rp_finish();
 }
 
 static HeapTuple
-on_delete(TriggerData *trigdata)
+on_delete(TriggerData *trigdata, SchemaVersion schema)
 {
 	RowEdit		row;
 	pg_uuid_t  *user_id;
@@ -255,9 +393,11 @@ on_delete(TriggerData *trigdata)
 	rp_begin_cascade(user_id, DatumGetInt64(ROW_VALUE(&row, P_VERSION)));
 	PG_TRY();
 	{
-		delete_lists_of(user_id);
+		delete_lists_of(user_id, schema);
 		version = rp_next_owner_version(user_id, &exists);
 		rp_emit_event(user_id, "ProfileDeleted", version, NULL, 0);
+		if (schema == SCHEMA_1_1)
+			retire_user(user_id, version);
 	}
 	PG_CATCH();
 	{
@@ -269,17 +409,40 @@ on_delete(TriggerData *trigdata)
 	return trigdata->tg_trigtuple;
 }
 
-Datum
-rp_profiles_trigger(PG_FUNCTION_ARGS)
+static Datum
+profiles_trigger(FunctionCallInfo fcinfo, SchemaVersion schema)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		elog(ERROR, "realchat_profile: profiles_trigger must be called as a trigger");
+	if (schema == SCHEMA_1_1 && TRIGGER_FIRED_AFTER(trigdata->tg_event))
+	{
+		if (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) && TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+			after_insert(trigdata);
+		else if (TRIGGER_FIRED_FOR_STATEMENT(trigdata->tg_event) && TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+			after_delete_statement(trigdata);
+		else
+			elog(ERROR, "realchat_profile: unexpected AFTER trigger event on profile.profiles");
+		return PointerGetDatum(NULL);
+	}
+	if (!TRIGGER_FIRED_BEFORE(trigdata->tg_event) || !TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
 		elog(ERROR, "realchat_profile: profiles_trigger must be a BEFORE ROW trigger");
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		return PointerGetDatum(on_insert(trigdata));
+		return PointerGetDatum(on_insert(trigdata, schema));
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		return PointerGetDatum(on_update(trigdata));
-	return PointerGetDatum(on_delete(trigdata));
+	return PointerGetDatum(on_delete(trigdata, schema));
+}
+
+Datum
+rp_profiles_trigger(PG_FUNCTION_ARGS)
+{
+	return profiles_trigger(fcinfo, SCHEMA_1_0);
+}
+
+Datum
+rp_profiles_trigger_1_1(PG_FUNCTION_ARGS)
+{
+	return profiles_trigger(fcinfo, SCHEMA_1_1);
 }

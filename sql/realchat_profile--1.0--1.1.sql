@@ -1,0 +1,61 @@
+-- realchat_profile 1.0 -> 1.1. A fresh CREATE EXTENSION runs 1.0 and then this script, so a new
+-- database and an upgraded one are the same. Keep every statement safe on a 1.0 database with data.
+\echo Use "ALTER EXTENSION realchat_profile UPDATE TO '1.1'" to load this file. \quit
+
+-- Versions never restart: the last version of every deleted user, continued when the same user_id
+-- is created again. Written by the profiles trigger; rows stay after a re-creation (the next
+-- deletion overwrites them).
+CREATE TABLE profile.retired_users (
+  user_id      uuid PRIMARY KEY,
+  last_version bigint NOT NULL CHECK (last_version > 0),
+  deleted_at   timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+
+-- Users deleted under 1.0: their last version as far as the outbox still shows it (rows purged
+-- before the upgrade are gone, and so is what they knew).
+INSERT INTO profile.retired_users (user_id, last_version)
+SELECT k.user_id, pg_catalog.max(k.version)
+FROM (SELECT CASE WHEN o.key OPERATOR(pg_catalog.~) '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+                  THEN o.key::uuid END AS user_id,
+             (o.payload OPERATOR(pg_catalog.->>) 'version')::bigint AS version
+      FROM profile.outbox o) k
+WHERE k.user_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id OPERATOR(pg_catalog.=) k.user_id)
+GROUP BY k.user_id
+HAVING pg_catalog.max(k.version) OPERATOR(pg_catalog.>) 0;
+
+-- The triggers switch to the 1.1 entry points. The library keeps the 1.0 ones for databases not
+-- yet upgraded, so installing a new library before ALTER EXTENSION UPDATE changes nothing there.
+CREATE OR REPLACE FUNCTION profile.profiles_trigger() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'rp_profiles_trigger_1_1' LANGUAGE C;
+
+-- ProfileCreated is written after the row is: an INSERT ... ON CONFLICT that skips the row (a
+-- conflicting row committed meanwhile) emits nothing.
+CREATE TRIGGER profiles_created AFTER INSERT ON profile.profiles
+  FOR EACH ROW EXECUTE FUNCTION profile.profiles_trigger();
+
+-- A deleted user's entries in other users' contact lists go once the whole DELETE is done. A
+-- multi-row DELETE of users in each other's lists then never updates (bumps the version of) a row
+-- that the same statement deletes later. The foreign key waits for commit, when they are gone.
+CREATE TRIGGER profiles_deleted AFTER DELETE ON profile.profiles
+  REFERENCING OLD TABLE AS deleted_profiles
+  FOR EACH STATEMENT EXECUTE FUNCTION profile.profiles_trigger();
+ALTER TABLE profile.contacts ALTER CONSTRAINT contacts_contact_user_id_fkey DEFERRABLE INITIALLY DEFERRED;
+
+-- pg_dump carries the data: the tables belong to the extension, so without this a dump holds only
+-- CREATE EXTENSION. Restore with session_replication_role = replica (README, "Backups").
+SELECT pg_catalog.pg_extension_config_dump('profile.profiles', '');
+SELECT pg_catalog.pg_extension_config_dump('profile.contacts', '');
+SELECT pg_catalog.pg_extension_config_dump('profile.blocks', '');
+SELECT pg_catalog.pg_extension_config_dump('profile.outbox', '');
+SELECT pg_catalog.pg_extension_config_dump('profile.retired_users', '');
+SELECT pg_catalog.pg_extension_config_dump('profile.outbox_id_seq', '');
+
+-- find_profile_by_username gains viewer, masked as get_profile masks. Grants to profile_app come
+-- back with scripts/create-roles.sql, which is run again after every upgrade.
+DROP FUNCTION profile.find_profile_by_username(text);
+CREATE FUNCTION profile.find_profile_by_username(username text, viewer uuid DEFAULT NULL)
+  RETURNS SETOF profile.profiles AS 'MODULE_PATHNAME', 'rp_find_profile_by_username'
+  LANGUAGE C STABLE ROWS 1 SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile FROM PUBLIC;
