@@ -52,7 +52,7 @@ GRANT EXECUTE ON FUNCTION
   profile.create_profile(uuid, text, text, text, text),
   profile.get_profile(uuid, uuid),
   profile.get_profiles(uuid[], uuid),
-  profile.find_profile_by_username(text),
+  profile.find_profile_by_username(text, uuid),
   profile.update_profile(uuid, text, text, text, text),
   profile.set_status(uuid, profile.presence),
   profile.delete_profile(uuid),
@@ -80,12 +80,16 @@ GRANT EXECUTE ON FUNCTION
   profile.purge_outbox(interval)
 TO profile_publisher;
 
--- Administrators: every table, sequence and function in the schema. Hand-made changes to
--- profiles, contacts and blocks go through the same triggers and emit the same events. No CREATE
--- on the schema: it belongs to the extension, and objects added there would not be.
+-- Administrators: read and change the rows of every table, read the sequences, call every
+-- function. Hand-made changes to profiles, contacts and blocks go through the same triggers and
+-- emit the same events. Nothing that attaches code to the tables or changes how they behave:
+-- no TRIGGER, REFERENCES or TRUNCATE (the API functions run as the extension's owner, a
+-- superuser, and a trigger or a foreign key's action planted on their tables would run with
+-- those rights), and no CREATE on the schema (it belongs to the extension, and objects added
+-- there would not).
 GRANT USAGE ON SCHEMA profile TO profile_admin;
-GRANT ALL ON ALL TABLES IN SCHEMA profile TO profile_admin;
-GRANT ALL ON ALL SEQUENCES IN SCHEMA profile TO profile_admin;
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA profile TO profile_admin;
+GRANT SELECT ON ALL SEQUENCES IN SCHEMA profile TO profile_admin;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA profile TO profile_admin;
 
 COMMIT;

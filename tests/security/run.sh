@@ -113,6 +113,9 @@ fi
 
 run_sql admin_login admin.sql
 run_sql nobody_login nobody.sql
+for login in admin_login app_login publisher_login; do
+  run_sql "$login" escalation.sql
+done
 
 run_sql mallory hijack_plant.sql
 run_sql mallory hijack_calls.sql
