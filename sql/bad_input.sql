@@ -103,6 +103,8 @@ FROM (VALUES
   ('get_profiles', 'nil element',               $$SELECT profile.get_profiles(ARRAY[:A, :N]::uuid[])$$, '22023', 'user_ids'),
   ('get_profiles', 'nil viewer',                $$SELECT profile.get_profiles(ARRAY[:A]::uuid[], viewer => :N)$$, '22023', 'viewer'),
   ('find_profile_by_username', 'null username', $$SELECT profile.find_profile_by_username(NULL)$$, '22004', 'username'),
+  ('find_profile_by_username', 'nil viewer',  $$SELECT profile.find_profile_by_username('alice_bi', viewer => :N)$$, '22023', 'viewer'),
+  ('find_profile_by_username', 'unknown viewer (no mask)', $$SELECT profile.find_profile_by_username('alice_bi', viewer => :U)$$, 'ok', NULL),
   -- update_profile
   ('update_profile', 'null user_id',            $$SELECT profile.update_profile(NULL, bio => 'x')$$, '22004', 'user_id'),
   ('update_profile', 'nil user_id',             $$SELECT profile.update_profile(:N, bio => 'x')$$, '22023', 'user_id'),
