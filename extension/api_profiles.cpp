@@ -9,6 +9,7 @@ PG_FUNCTION_INFO_V1(rp_create_profile);
 PG_FUNCTION_INFO_V1(rp_update_profile);
 PG_FUNCTION_INFO_V1(rp_set_status);
 PG_FUNCTION_INFO_V1(rp_delete_profile);
+PG_FUNCTION_INFO_V1(rp_delete_profile_1_1);
 }
 
 Datum
@@ -88,22 +89,34 @@ rp_set_status(PG_FUNCTION_ARGS)
 	return rp_return_single_row(fcinfo, "set_status");
 }
 
-Datum
-rp_delete_profile(PG_FUNCTION_ARGS)
+static Datum
+delete_profile(FunctionCallInfo fcinfo, bool with_mutes)
 {
 	static SPIPlanPtr plan = NULL;
 	static const Oid argtypes[1] = {UUIDOID};
 	Datum		values[1];
 	bool		deleted;
-
 	pg_uuid_t  *user_id = rp_uuid_arg(fcinfo, 0, "user_id");
 
 	values[0] = UUIDPGetDatum(user_id);
-	rp_lock_for_delete(user_id);
+	rp_lock_for_delete(user_id, with_mutes);
 	rp_connect();
 	rp_exec(rp_plan(&plan, "DELETE FROM profile.profiles WHERE user_id = $1", 1, argtypes),
 			values, NULL, false, 0);
 	deleted = SPI_processed > 0;
 	rp_finish();
 	PG_RETURN_BOOL(deleted);
+}
+
+/* Schema 1.0, which has no mutes. */
+Datum
+rp_delete_profile(PG_FUNCTION_ARGS)
+{
+	return delete_profile(fcinfo, false);
+}
+
+Datum
+rp_delete_profile_1_1(PG_FUNCTION_ARGS)
+{
+	return delete_profile(fcinfo, true);
 }

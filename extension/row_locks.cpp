@@ -61,22 +61,34 @@ rp_lock_owner_and_other(const pg_uuid_t *owner, const pg_uuid_t *other)
 	rp_finish();
 }
 
-/* The users whose lists hold user_id, as a sorted uuid[] (in the caller's memory context). */
+/*
+ * The users whose lists hold user_id (contacts; mutes from schema 1.1 on), as a sorted uuid[]
+ * in the caller's memory context.
+ */
 static Datum
-holders_of(const pg_uuid_t *user_id)
+holders_of(const pg_uuid_t *user_id, bool with_mutes)
 {
-	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr contacts_plan = NULL;
+	static SPIPlanPtr lists_plan = NULL;
 	static const Oid argtypes[1] = {UUIDOID};
 	Datum		values[1] = {UUIDPGetDatum(user_id)};
 	Datum		holders;
 	bool		isnull;
 
 	rp_connect();
-	rp_exec(rp_plan(&plan,
-					"SELECT COALESCE(array_agg(DISTINCT user_id ORDER BY user_id), '{}')"
-					" FROM profile.contacts WHERE contact_user_id = $1",
-					1, argtypes),
-			values, NULL, false, 1);
+	if (with_mutes)
+		rp_exec(rp_plan(&lists_plan,
+						"SELECT COALESCE(array_agg(DISTINCT user_id ORDER BY user_id), '{}') FROM ("
+						" SELECT user_id FROM profile.contacts WHERE contact_user_id = $1"
+						" UNION ALL SELECT user_id FROM profile.mutes WHERE muted_user_id = $1) h",
+						1, argtypes),
+				values, NULL, false, 1);
+	else
+		rp_exec(rp_plan(&contacts_plan,
+						"SELECT COALESCE(array_agg(DISTINCT user_id ORDER BY user_id), '{}')"
+						" FROM profile.contacts WHERE contact_user_id = $1",
+						1, argtypes),
+				values, NULL, false, 1);
 	holders = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	holders = SPI_datumTransfer(holders, false, -1);
 	rp_finish();
@@ -90,12 +102,13 @@ holders_of(const pg_uuid_t *user_id)
  * it). Returns false, the locks taken, if one did.
  */
 static bool
-lock_in_order(const pg_uuid_t *user_id, Datum holders)
+lock_in_order(const pg_uuid_t *user_id, Datum holders, bool with_mutes)
 {
 	static SPIPlanPtr below = NULL;
 	static SPIPlanPtr self = NULL;
 	static SPIPlanPtr above = NULL;
-	static SPIPlanPtr newcomers = NULL;
+	static SPIPlanPtr contact_newcomers = NULL;
+	static SPIPlanPtr list_newcomers = NULL;
 	static const Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
 	Datum		values[2] = {UUIDPGetDatum(user_id), holders};
 	bool		isnull;
@@ -115,11 +128,20 @@ lock_in_order(const pg_uuid_t *user_id, Datum holders)
 					" ORDER BY user_id FOR NO KEY UPDATE",
 					2, argtypes),
 			values, NULL, false, 0);
-	rp_exec(rp_plan(&newcomers,
-					"SELECT NOT EXISTS (SELECT 1 FROM profile.contacts"
-					" WHERE contact_user_id = $1 AND user_id <> ALL ($2))",
-					2, argtypes),
-			values, NULL, false, 1);
+	if (with_mutes)
+		rp_exec(rp_plan(&list_newcomers,
+						"SELECT NOT EXISTS (SELECT 1 FROM profile.contacts"
+						" WHERE contact_user_id = $1 AND user_id <> ALL ($2))"
+						" AND NOT EXISTS (SELECT 1 FROM profile.mutes"
+						" WHERE muted_user_id = $1 AND user_id <> ALL ($2))",
+						2, argtypes),
+				values, NULL, false, 1);
+	else
+		rp_exec(rp_plan(&contact_newcomers,
+						"SELECT NOT EXISTS (SELECT 1 FROM profile.contacts"
+						" WHERE contact_user_id = $1 AND user_id <> ALL ($2))",
+						2, argtypes),
+				values, NULL, false, 1);
 	stable = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
 	rp_finish();
 	return stable;
@@ -131,21 +153,21 @@ lock_in_order(const pg_uuid_t *user_id, Datum holders)
  * in order again with the larger set.
  */
 void
-rp_lock_for_delete(const pg_uuid_t *user_id)
+rp_lock_for_delete(const pg_uuid_t *user_id, bool with_mutes)
 {
 	MemoryContext caller_context = CurrentMemoryContext;
 	ResourceOwner caller_owner = CurrentResourceOwner;
 
 	for (int attempt = 1; attempt <= DELETE_LOCK_ATTEMPTS; attempt++)
 	{
-		Datum		holders = holders_of(user_id);
+		Datum		holders = holders_of(user_id, with_mutes);
 		volatile bool stable = false;
 
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(caller_context);
 		PG_TRY();
 		{
-			stable = lock_in_order(user_id, holders);
+			stable = lock_in_order(user_id, holders, with_mutes);
 		}
 		PG_CATCH();
 		{

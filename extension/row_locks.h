@@ -21,7 +21,10 @@ void		rp_lock_owner(const pg_uuid_t *owner);
 /* The owner's row (FOR NO KEY UPDATE) and the other user's (FOR KEY SHARE), in order. */
 void		rp_lock_owner_and_other(const pg_uuid_t *owner, const pg_uuid_t *other);
 
-/* The deleted user's row (FOR UPDATE) and every row whose lists hold the user, in order. */
-void		rp_lock_for_delete(const pg_uuid_t *user_id);
+/*
+ * The deleted user's row (FOR UPDATE) and every row whose lists hold the user, in order: the
+ * contacts, and with_mutes (schema 1.1) the mutes.
+ */
+void		rp_lock_for_delete(const pg_uuid_t *user_id, bool with_mutes);
 
 #endif

@@ -317,12 +317,16 @@ on_update(TriggerData *trigdata)
 	return row_build(&row);
 }
 
-/* The user's own lists; under schema 1.0 also every other user's contact entry for them. */
+/*
+ * The user's own lists (mutes from schema 1.1 on); under schema 1.0 also every other user's
+ * contact entry for them.
+ */
 static void
 delete_lists_of(const pg_uuid_t *user_id, SchemaVersion schema)
 {
 	static SPIPlanPtr own_contacts = NULL;
 	static SPIPlanPtr own_blocks = NULL;
+	static SPIPlanPtr own_mutes = NULL;
 	static SPIPlanPtr others_contacts = NULL;
 	static const Oid argtypes[1] = {UUIDOID};
 	Datum		values[1] = {UUIDPGetDatum(user_id)};
@@ -335,18 +339,22 @@ delete_lists_of(const pg_uuid_t *user_id, SchemaVersion schema)
 	if (schema == SCHEMA_1_0)
 		rp_exec(rp_plan(&others_contacts, "DELETE FROM profile.contacts WHERE contact_user_id = $1", 1, argtypes),
 				values, NULL, false, 0);
+	else
+		rp_exec(rp_plan(&own_mutes, "DELETE FROM profile.mutes WHERE user_id = $1", 1, argtypes),
+				values, NULL, false, 0);
 	rp_finish();
 }
 
 /*
  * After a DELETE of profiles (schema 1.1): the other users' contact entries
- * for every deleted user, each a ContactRemoved in its owner's stream. The
+ * and mutes of every deleted user, each an event in its owner's stream. The
  * deleted users' own entries are gone already.
  */
 static void
 after_delete_statement(TriggerData *trigdata)
 {
-	static SPIPlanPtr plan = NULL;
+	static SPIPlanPtr contacts_plan = NULL;
+	static SPIPlanPtr mutes_plan = NULL;
 	static const Oid argtypes[1] = {UUIDARRAYOID};
 	Tuplestorestate *deleted = trigdata->tg_oldtable;
 	TupleTableSlot *slot;
@@ -375,7 +383,9 @@ after_delete_statement(TriggerData *trigdata)
 	ExecDropSingleTupleTableSlot(slot);
 	values[0] = PointerGetDatum(construct_array(ids, nids, UUIDOID, UUID_LEN, false, TYPALIGN_CHAR));
 	rp_connect();
-	rp_exec(rp_plan(&plan, "DELETE FROM profile.contacts WHERE contact_user_id = ANY($1)", 1, argtypes),
+	rp_exec(rp_plan(&contacts_plan, "DELETE FROM profile.contacts WHERE contact_user_id = ANY($1)", 1, argtypes),
+			values, NULL, false, 0);
+	rp_exec(rp_plan(&mutes_plan, "DELETE FROM profile.mutes WHERE muted_user_id = ANY($1)", 1, argtypes),
 			values, NULL, false, 0);
 	rp_finish();
 }

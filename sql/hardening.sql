@@ -45,7 +45,8 @@ SELECT 1 FROM profile.block_user('c2000000-0000-4000-8000-000000000001', 'c20000
 UPDATE mark SET start = (SELECT max(id) FROM profile.outbox);
 DELETE FROM profile.profiles WHERE user_id IN ('c2000000-0000-4000-8000-000000000001', 'c2000000-0000-4000-8000-000000000002',
                                                'c2000000-0000-4000-8000-000000000003');
-SELECT * FROM ev;
+-- Per owner (the order between owners follows the table's physical order).
+SELECT * FROM ev ORDER BY who, version;
 SELECT user_id, version FROM profile.profiles WHERE user_id::text LIKE 'c2%';
 SELECT count(*) AS contacts_left FROM profile.contacts WHERE user_id::text LIKE 'c2%' OR contact_user_id::text LIKE 'c2%';
 SELECT key, array_agg((payload->>'version')::int ORDER BY id) = array_agg(v::int ORDER BY v) AS gapless

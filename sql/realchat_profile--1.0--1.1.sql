@@ -59,3 +59,35 @@ CREATE FUNCTION profile.find_profile_by_username(username text, viewer uuid DEFA
   LANGUAGE C STABLE ROWS 1 SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile FROM PUBLIC;
+
+-- The 1.1 contract's columns and types (presence, custom status, privacy, mutes, tracing); the
+-- functions that use them follow below.
+ALTER TYPE profile.presence ADD VALUE IF NOT EXISTS 'invisible';
+CREATE TYPE profile.audience AS ENUM ('everyone', 'contacts', 'nobody');
+ALTER TABLE profile.profiles
+  ADD COLUMN status_text       text,
+  ADD COLUMN status_emoji      text,
+  ADD COLUMN status_expires_at timestamptz,
+  ADD COLUMN presence_audience profile.audience NOT NULL DEFAULT 'everyone',
+  ADD COLUMN discoverable      boolean NOT NULL DEFAULT true;
+
+-- Mutes: a mute hides nothing; it tells notification and delivery services to stay quiet.
+CREATE TABLE profile.mutes (
+  user_id       uuid NOT NULL REFERENCES profile.profiles (user_id),
+  muted_user_id uuid NOT NULL REFERENCES profile.profiles (user_id) DEFERRABLE INITIALLY DEFERRED,
+  expires_at    timestamptz,
+  created_at    timestamptz NOT NULL DEFAULT pg_catalog.now(),
+  PRIMARY KEY (user_id, muted_user_id),
+  CHECK (user_id <> muted_user_id)
+);
+-- delete_profile removes every other user's mute of the deleted user.
+CREATE INDEX mutes_muted_user_id_idx ON profile.mutes (muted_user_id);
+SELECT pg_catalog.pg_extension_config_dump('profile.mutes', '');
+
+-- W3C trace context of the writing transaction (realchat_profile.traceparent), sent as a header.
+ALTER TABLE profile.outbox ADD COLUMN traceparent text;
+
+-- delete_profile locks the holders of the user's mutes too.
+CREATE OR REPLACE FUNCTION profile.delete_profile(user_id uuid)
+  RETURNS boolean AS 'MODULE_PATHNAME', 'rp_delete_profile_1_1'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;

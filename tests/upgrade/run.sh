@@ -61,10 +61,14 @@ SQL
 
 state() {
   sql -c "SELECT md5(string_agg(t, E'\n' ORDER BY t)) FROM (
-            SELECT 'profiles ' || p::text AS t FROM profile.profiles p
+            SELECT 'profiles ' || (p.user_id, p.username, p.display_name, p.bio, p.avatar_url, p.status,
+                                   p.last_seen, p.version, p.created_at, p.updated_at)::text AS t
+            FROM profile.profiles p
             UNION ALL SELECT 'contacts ' || c::text FROM profile.contacts c
             UNION ALL SELECT 'blocks ' || b::text FROM profile.blocks b
-            UNION ALL SELECT 'outbox ' || o::text FROM profile.outbox o) s"
+            UNION ALL SELECT 'outbox ' || (o.id, o.topic, o.key, o.payload, o.created_at, o.published_at,
+                                           o.quarantined_at, o.last_error)::text
+            FROM profile.outbox o) s"
 }
 before=$(state)
 pending_before=$(sql -c "SELECT pending FROM profile.outbox_stats()")
@@ -72,7 +76,7 @@ check "the database starts at 1.0" [ "$(sql -c "SELECT extversion FROM pg_extens
 
 sql -c "ALTER EXTENSION realchat_profile UPDATE" >/dev/null
 check "ALTER EXTENSION UPDATE brings it to 1.1" [ "$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'realchat_profile'")" = "1.1" ]
-check "every row of profiles, contacts, blocks and outbox is unchanged" [ "$(state)" = "$before" ]
+check "every row of profiles, contacts, blocks and outbox is unchanged (1.0's columns)" [ "$(state)" = "$before" ]
 check "pending events stay pending ($pending_before)" [ "$(sql -c "SELECT pending FROM profile.outbox_stats()")" = "$pending_before" ]
 check "the user deleted under 1.0 has its last version (3) in retired_users" \
   [ "$(sql -c "SELECT last_version FROM profile.retired_users WHERE user_id = 'a1000000-0000-4000-8000-000000000005'")" = 3 ]
