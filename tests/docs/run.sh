@@ -25,7 +25,9 @@ root=$(cd "$here/../.." && pwd)
 db=mydb
 work=$(make_workdir realchat-docs)
 own_cluster=""
+db_created=""
 cleanup() {
+  [ -n "$db_created" ] && psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1
   [ -n "$own_cluster" ] && "$root/scripts/pg-cluster.sh" stop "$own_cluster" immediate >/dev/null 2>&1
   rm -rf "$work"
 }
@@ -122,6 +124,7 @@ run_page() { # run_page PAGE (relative to the repository root)
   if grep -q ' run ' <<<"$list"; then
     before=$(admin -c "SELECT string_agg(quote_ident(rolname), ',') FROM pg_roles")
     admin -c "CREATE DATABASE $db" >/dev/null || { failed=$((failed + 1)); echo "not ok - $page: CREATE DATABASE"; return; }
+    db_created=1
     if [ "$page" != README.md ]; then
       psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION realchat_profile" >/dev/null ||
         { failed=$((failed + 1)); echo "not ok - $page: CREATE EXTENSION"; }
@@ -137,7 +140,7 @@ run_page() { # run_page PAGE (relative to the repository root)
     log="$file.log"
     case "$file" in
       *.check) check_shell "$file" >"$log" 2>&1 ;;
-      *.sql) psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$file" </dev/null >"$log" 2>&1 ;;
+      *.sql) timeout 120 psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$file" </dev/null >"$log" 2>&1 ;;
       *.sh) (cd "$root" && PGDATABASE=$db timeout 120 bash -eo pipefail "$file") </dev/null >"$log" 2>&1 ;;
     esac
     rc=$?
@@ -160,7 +163,7 @@ run_page() { # run_page PAGE (relative to the repository root)
   done <<<"$list"
 
   [ -n "$before" ] || return 0
-  admin -c "DROP DATABASE $db" >/dev/null
+  admin -c "DROP DATABASE $db" >/dev/null && db_created=""
   admin -c "SELECT quote_ident(rolname) FROM pg_roles WHERE quote_ident(rolname) <> ALL (string_to_array('$before', ','))" |
     while read -r role; do admin -c "DROP ROLE $role" >/dev/null; done
 }
