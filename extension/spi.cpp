@@ -7,9 +7,67 @@
 #include "pg_glue.h"
 
 extern "C" {
+#include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/tstoreReceiver.h"
 #include "nodes/params.h"
+#include "utils/memutils.h"
+}
+
+/*
+ * Plans replaced in their slot, freed when the transaction ends: a replaced
+ * plan may still be running in an outer frame (a trigger fired by it can
+ * reach rp_plan), and nothing of ours runs once the transaction is over.
+ */
+static List *retired_plans = NIL;
+static bool retire_callback_registered = false;
+
+static void
+free_retired_plans(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (retired_plans == NIL || event == XACT_EVENT_PRE_COMMIT ||
+		event == XACT_EVENT_PARALLEL_PRE_COMMIT || event == XACT_EVENT_PRE_PREPARE)
+		return;
+	foreach(lc, retired_plans)
+		SPI_freeplan((SPIPlanPtr) lfirst(lc));
+	list_free(retired_plans);
+	retired_plans = NIL;
+}
+
+static void
+retire_plan(SPIPlanPtr plan)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+	retired_plans = lappend(retired_plans, plan);
+	MemoryContextSwitchTo(old);
+	if (!retire_callback_registered)
+	{
+		RegisterXactCallback(free_retired_plans, NULL);
+		retire_callback_registered = true;
+	}
+}
+
+/*
+ * The plan cache re-analyses a saved plan when the relations, functions,
+ * operators or schemas it names change (DROP and CREATE EXTENSION included),
+ * but a plan's parameter types are fixed when it is prepared. A caller that
+ * passes the type of its argument (set_status's profile.presence) gets an OID
+ * that is new after the type is dropped and created again; the old plan
+ * would fail with "cache lookup failed for type". So a slot serves only calls
+ * that pass the types it was prepared with: a few integer compares per call.
+ */
+static bool
+plan_takes(SPIPlanPtr plan, int nargs, const Oid *argtypes)
+{
+	if (SPI_getargcount(plan) != nargs)
+		return false;
+	for (int i = 0; i < nargs; i++)
+		if (SPI_getargtypeid(plan, i) != argtypes[i])
+			return false;
+	return true;
 }
 
 static void
@@ -41,7 +99,7 @@ rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 {
 	SPIPlanPtr	plan;
 
-	if (*slot != NULL)
+	if (*slot != NULL && plan_takes(*slot, nargs, argtypes))
 		return *slot;
 	push_catalog_only_path();
 	PG_TRY();
@@ -57,6 +115,8 @@ rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 		elog(ERROR, "realchat_profile: cannot prepare \"%s\": %s", sql, SPI_result_code_string(SPI_result));
 	if (SPI_keepplan(plan) != 0)
 		elog(ERROR, "realchat_profile: SPI_keepplan failed");
+	if (*slot != NULL)
+		retire_plan(*slot);
 	*slot = plan;
 	return plan;
 }

@@ -13,9 +13,7 @@ cd "$root"
 keep=""
 [ "${1:-}" = "--keep" ] && keep=1
 
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-
-say "Installing packages and building"
+heading "Installing packages and building"
 bash scripts/install-deps.sh
 install_extension
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -34,23 +32,23 @@ stop_all() {
 }
 [ -z "$keep" ] && trap stop_all EXIT
 
-say "Starting PostgreSQL 15 on 127.0.0.1:$pg_port (realchat_profile preloaded)"
+heading "Starting PostgreSQL 15 on 127.0.0.1:$pg_port (realchat_profile preloaded)"
 scripts/pg-cluster.sh start "$work/pg" "$pg_port" --preload
 export PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres PGDATABASE=postgres
 psql -X -q -c "CREATE EXTENSION realchat_profile"
 
-say "Starting Kafka (KRaft, single node) on 127.0.0.1:$kafka_port"
+heading "Starting Kafka (KRaft, single node) on 127.0.0.1:$kafka_port"
 scripts/kafka.sh start "$work/kafka" "$kafka_port" 6 >/dev/null
 scripts/kafka.sh create-topic "$kafka_port" profile.events 6 >/dev/null
 
-say "Starting profile-publisher"
+heading "Starting profile-publisher"
 build/publisher/profile-publisher --db "host=127.0.0.1 port=$pg_port user=postgres dbname=postgres" \
   --brokers "127.0.0.1:$kafka_port" --metrics-addr "127.0.0.1:$metrics_port" >"$work/publisher.log" 2>&1 &
 publisher_pid=$!
 sleep 1
 head -3 "$work/publisher.log"
 
-say "Calling the API"
+heading "Calling the API"
 psql -X -v ON_ERROR_STOP=1 <<'SQL'
 SELECT user_id, username, version FROM profile.create_profile('7d3e6f1a-0000-4000-8000-000000000001', 'alice', 'Alice');
 SELECT user_id, username, version FROM profile.create_profile('7d3e6f1a-0000-4000-8000-000000000002', 'bob', 'Bob');
@@ -62,21 +60,21 @@ SELECT blocked_user_id FROM profile.block_user('7d3e6f1a-0000-4000-8000-00000000
 UPDATE profile.profiles SET display_name = 'Bob B.' WHERE username = 'bob';
 SQL
 
-say "Events as a Kafka consumer sees them (kcat)"
+heading "Events as a Kafka consumer sees them (kcat)"
 timeout 30 kcat -C -b "127.0.0.1:$kafka_port" -t profile.events -o beginning -c 7 -e -q \
   -f 'partition %p  key %k\n  headers %h\n  %s\n'
 
-say "Outbox after publishing"
+heading "Outbox after publishing"
 for _ in $(seq 1 20); do
   [ "$(psql -X -At -c 'SELECT pending FROM profile.outbox_stats()')" = "0" ] && break
   sleep 0.5
 done
 psql -X -c "SELECT * FROM profile.outbox_stats()"
-say "Publisher metrics (excerpt)"
+heading "Publisher metrics (excerpt)"
 curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^profile_publisher_(published|leader|pending)' || true
 
 if [ -n "$keep" ]; then
-  say "Left running"
+  heading "Left running"
   echo "psql:      PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres psql"
   echo "kafka:     kcat -C -b 127.0.0.1:$kafka_port -t profile.events"
   echo "publisher: pid $publisher_pid, log $work/publisher.log, metrics http://127.0.0.1:$metrics_port/metrics"

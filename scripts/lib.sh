@@ -39,3 +39,18 @@ make_workdir() {
   chmod 755 "$dir"
   echo "$dir"
 }
+
+# Colour only for a person at a terminal: never into a file, a pipe or a CI log, and never
+# when NO_COLOR is set to anything but the empty string (https://no-color.org).
+colour_wanted() {
+  [ -t 1 ] && [ -z "${NO_COLOR:-}" ]
+}
+
+# A step heading on standard output, bold on a terminal.
+heading() {
+  if colour_wanted; then
+    printf '\n\033[1m== %s\033[0m\n' "$*"
+  else
+    printf '\n== %s\n' "$*"
+  fi
+}

@@ -116,6 +116,8 @@ run_suite() { # run_suite NAME COMMAND...
 run_suite "security and roles" tests/security/run.sh
 run_suite "upgrade 1.0 to 1.1" tests/upgrade/run.sh
 run_suite "backup and restore" tests/backup/run.sh
+PGHOST=127.0.0.1 PGPORT=$port_preloaded PGUSER=postgres run_suite "documentation examples" tests/docs/run.sh
+run_suite "script colour" tests/scripts/colour.sh
 run_suite "fuzz (libFuzzer, bounded)" scripts/fuzz-suite.sh "${FUZZ_SECONDS:-30}"
 run_suite "unit under ASan and UBSan" scripts/sanitize.sh
 if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
