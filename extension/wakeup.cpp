@@ -209,6 +209,39 @@ leave_commit_window(void)
 		SetLatch(&ProcGlobal->allProcs[waiter - 1].procLatch);
 }
 
+/*
+ * A backend that exits inside its commit window, or while registered as its
+ * database's waiter (a FATAL such as pg_terminate_backend() skips
+ * PG_FINALLY), must leave neither behind: a stale ticket would make every
+ * request wait out its deadline, a stale waiter would keep the next one from
+ * registering. Registered from the backend itself: _PG_init() runs in the
+ * postmaster when preloaded, and children drop the postmaster's exit
+ * callbacks.
+ */
+static void
+wakeup_before_exit(int code, Datum arg)
+{
+	WakeupDatabase *db;
+	uint32		me;
+
+	leave_commit_window();
+	db = this_database(false, NULL);
+	me = my_waiter_id();
+	if (db)
+		(void) pg_atomic_compare_exchange_u32(&db->waiter, &me, 0);
+}
+
+static void
+clean_up_at_exit(void)
+{
+	static bool registered = false;
+
+	if (registered)
+		return;
+	before_shmem_exit(wakeup_before_exit, 0);
+	registered = true;
+}
+
 static void
 notify_publisher(void)
 {
@@ -230,6 +263,7 @@ decide_at_pre_commit(void)
 		notify_publisher();
 		return;
 	}
+	clean_up_at_exit();
 	/*
 	 * Show the window before reading the flag, with a full barrier between:
 	 * request_wakeup() sets the flag before it reads the slots, so either it
@@ -277,19 +311,10 @@ wakeup_xact_callback(XactEvent event, void *arg)
 	}
 }
 
-/* A backend that exits inside the window must not leave its slot showing a ticket. */
-static void
-wakeup_before_exit(int code, Datum arg)
-{
-	if (shared)
-		leave_commit_window();
-}
-
 void
 rp_wakeup_register_callbacks(void)
 {
 	RegisterXactCallback(wakeup_xact_callback, NULL);
-	before_shmem_exit(wakeup_before_exit, 0);
 }
 
 void
@@ -342,6 +367,7 @@ wait_for_commit_window(uint64 upto, WakeupDatabase *db)
 	bool		registered;
 	volatile bool clear = false;
 
+	clean_up_at_exit();
 	registered = db && pg_atomic_compare_exchange_u32(&db->waiter, &unclaimed, my_waiter_id());
 
 	PG_TRY();

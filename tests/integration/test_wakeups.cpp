@@ -159,6 +159,58 @@ TEST(PreloadedWakeup, WriterInsideItsCommitWindowIsWaitedFor) {
   EXPECT_EQ(notifies_sent(admin), notifies_before) << "the writer decided not to notify: only the answer woke us";
 }
 
+// A publisher terminated while it waits inside request_wakeup() for a writer's
+// commit window must not stay registered as this database's waiter. Whoever
+// calls request_wakeup() next registers and sleeps until woken; had the dead
+// one stayed registered, it could not, and would poll every millisecond
+// instead: some 20 wake-ups per call where it should have one or two. The
+// wake-ups are read from /proc, so this runs beside the server.
+TEST(PreloadedWakeup, TerminatedWaiterLeavesNoRegistration) {
+  PgSession admin(test_conninfo());
+  StuckCommits stuck(admin);
+  PgSession helper(test_conninfo());
+  std::string user = make_user(helper);
+  helper.query("SELECT profile.update_profile($1, bio => 'claims any request')", {user});
+  ASSERT_EQ(admin.scalar("SELECT wakeup_requested FROM profile.wakeup_stats()"), "f");
+  StuckWriter writer(admin, test_conninfo(), user);
+  ASSERT_TRUE(writer.stuck()) << "the writer never reached its commit's wait";
+
+  // Each call waits 20 ms for the stuck writer and answers "pending": the
+  // session spends nearly all its time inside the wait. Bounded: 500 calls.
+  PgSession victim(test_conninfo());
+  std::string victim_pid = victim.scalar("SELECT pg_backend_pid()");
+  std::thread publisher([&] {
+    victim.try_exec("SELECT count(*) FROM generate_series(1, 500) WHERE profile.request_wakeup()");
+  });
+  bool terminated = false;
+  for (int i = 0; i < 1000 && !terminated; i++) {
+    terminated = admin.scalar(
+                     "SELECT coalesce((SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                     " WHERE pid = $1 AND wait_event_type = 'Extension'), false)",
+                     {victim_pid}) == "t";
+    if (!terminated) std::this_thread::sleep_for(1ms);
+  }
+  if (!terminated) admin.query("SELECT pg_terminate_backend($1)", {victim_pid});
+  publisher.join();
+  ASSERT_TRUE(terminated) << "never seen waiting inside request_wakeup() (wait event type Extension)";
+  bool gone = false;
+  for (int i = 0; i < 250 && !gone; i++) {
+    gone = admin.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", {victim_pid}) == "0";
+    if (!gone) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(gone) << "the terminated backend did not exit";
+
+  PgSession next(test_conninfo());
+  std::string next_pid = next.scalar("SELECT pg_backend_pid()");
+  auto before = voluntary_context_switches(next_pid);
+  if (!before) GTEST_SKIP() << "the server's processes are not visible here";
+  EXPECT_EQ(next.scalar("SELECT count(*) FROM generate_series(1, 10) WHERE profile.request_wakeup()"), "10");
+  auto after = voluntary_context_switches(next_pid);
+  ASSERT_TRUE(after.has_value());
+  std::cout << "wake-ups in 10 waits=" << *after - *before << "\n";
+  EXPECT_LT(*after - *before, 60) << "10 waits of 20 ms: asleep until the deadline, not polling every millisecond";
+}
+
 TEST(PlainWakeup, EveryWritingTransactionNotifiesOnce) {
   PgSession listener(test_conninfo(false)), writer(test_conninfo(false));
   ASSERT_EQ(writer.scalar("SELECT preloaded FROM profile.wakeup_stats()"), "f");
