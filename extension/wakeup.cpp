@@ -15,9 +15,9 @@
  * Each database has its own request flag and waiter, in a small table claimed
  * by the first request_wakeup() of a database: a NOTIFY reaches only the
  * listeners of its own database, so a write elsewhere must neither take the
- * request nor be waited for. Slots are never given back before a restart;
- * once the table is full, writers of a database without a slot notify at
- * every writing commit, as without preloading.
+ * request nor be waited for. A full table gives the slot of a dropped
+ * database to the next one; with none to give, writers of a database
+ * without a slot notify at every writing commit, as without preloading.
  *
  * Without shared_preload_libraries there is no shared memory, and every
  * writing transaction notifies, once.
@@ -37,6 +37,7 @@ extern "C" {
 #include "storage/proc.h"
 #include "storage/shmem.h"
 #include "storage/spin.h"
+#include "utils/syscache.h"
 #include "utils/timestamp.h"
 }
 
@@ -139,17 +140,42 @@ rp_wakeup_request_shmem(void)
 	shmem_startup_hook = wakeup_shmem_startup;
 }
 
+static WakeupDatabase *
+find_database(uint32 n)
+{
+	for (uint32 i = 0; i < n; i++)
+		if (pg_atomic_read_u32(&shared->databases[i].dboid) == MyDatabaseId)
+			return &shared->databases[i];
+	return NULL;
+}
+
+/* A slot whose database was dropped, with that database's oid in *dboid; -1
+ * if none. Reads the catalog, so never under the claim lock. */
+static int
+dropped_database_slot(Oid *dboid)
+{
+	for (int i = 0; i < WAKEUP_DATABASES; i++)
+	{
+		*dboid = pg_atomic_read_u32(&shared->databases[i].dboid);
+		if (!SearchSysCacheExists1(DATABASEOID, ObjectIdGetDatum(*dboid)))
+			return i;
+	}
+	return -1;
+}
+
 /*
- * This database's slot, claimed if `claim` and there is room; NULL if it has
- * none, with *full set when none can be had any more. Slots are only ever
- * added, so a slot once found is kept for the backend's life, and a miss
- * rescans only the slots claimed since.
+ * This database's slot, claimed if `claim` (inside a transaction) and one is
+ * free or left by a dropped database; NULL if it has none, with *full set
+ * when the table is full. The count of claimed slots never decreases, and a
+ * slot changes hands only once its database is gone, so a slot once found is
+ * kept for the backend's life. A writer that misses a slot being reused sees
+ * the table full and notifies: never wrong.
  */
 static WakeupDatabase *
 this_database(bool claim, bool *full)
 {
 	static WakeupDatabase *mine = NULL;
-	static uint32 scanned = 0;
+	WakeupDatabase *db;
 	uint32		n;
 
 	if (full)
@@ -158,25 +184,34 @@ this_database(bool claim, bool *full)
 		return mine;
 	n = pg_atomic_read_u32(&shared->ndatabases);
 	pg_read_barrier();			/* the count before the slots it covers */
-	for (; scanned < n; scanned++)
-		if (pg_atomic_read_u32(&shared->databases[scanned].dboid) == MyDatabaseId)
-			return mine = &shared->databases[scanned];
-	if (claim && n < WAKEUP_DATABASES)
+	if ((db = find_database(n)) != NULL)
+		return mine = db;
+	if (claim)
 	{
+		Oid			dropped = InvalidOid;
+		int			reuse = n >= WAKEUP_DATABASES ? dropped_database_slot(&dropped) : -1;
+
 		SpinLockAcquire(&shared->claim_lock);
 		n = pg_atomic_read_u32(&shared->ndatabases);
-		for (; scanned < n; scanned++)
-			if (pg_atomic_read_u32(&shared->databases[scanned].dboid) == MyDatabaseId)
-				break;
-		if (scanned == n && n < WAKEUP_DATABASES)
+		db = find_database(n);
+		if (db == NULL && n < WAKEUP_DATABASES)
 		{
-			pg_atomic_write_u32(&shared->databases[n].dboid, MyDatabaseId);
+			db = &shared->databases[n];
+			pg_atomic_write_u32(&db->dboid, MyDatabaseId);
 			pg_write_barrier();	/* the slot before the count that covers it */
-			pg_atomic_write_u32(&shared->ndatabases, ++n);
+			pg_atomic_write_u32(&shared->ndatabases, n + 1);
+		}
+		else if (db == NULL && reuse >= 0 && pg_atomic_read_u32(&shared->databases[reuse].dboid) == dropped)
+		{
+			db = &shared->databases[reuse];
+			pg_atomic_write_u32(&db->requested, 0);
+			pg_atomic_write_u32(&db->waiter, 0);
+			pg_write_barrier();	/* a fresh slot before the database that owns it */
+			pg_atomic_write_u32(&db->dboid, MyDatabaseId);
 		}
 		SpinLockRelease(&shared->claim_lock);
-		if (scanned < n)
-			return mine = &shared->databases[scanned];
+		if (db)
+			return mine = db;
 	}
 	if (full)
 		*full = (n >= WAKEUP_DATABASES);
