@@ -8,30 +8,9 @@
 #include <thread>
 
 #include "pg_session.h"
+#include "wakeup_helpers.h"
 
 using namespace std::chrono_literals;
-
-namespace {
-
-std::string make_user(PgSession& db) {
-  std::string id = random_uuid();
-  db.query("SELECT profile.create_profile($1, $2, 'Wake Test')", {id, "w" + id.substr(0, 8) + id.substr(9, 4)});
-  return id;
-}
-
-void mark_all_published(PgSession& db) {
-  db.query("UPDATE profile.outbox SET published_at = now() WHERE published_at IS NULL");
-}
-
-long notifies_sent(PgSession& db) { return std::stol(db.scalar("SELECT notifies_sent FROM profile.wakeup_stats()")); }
-
-int drain_notifications(PgSession& db, std::chrono::milliseconds quiet) {
-  int n = 0;
-  while (db.wait_notify(quiet)) n++;
-  return n;
-}
-
-}  // namespace
 
 TEST(PreloadedWakeup, ListenerIsWokenByTheNextCommit) {
   PgSession listener(test_conninfo()), writer(test_conninfo());
@@ -140,33 +119,6 @@ TEST(PreloadedWakeup, NoWakeupIsLostWithoutAFallbackPoll) {
   EXPECT_EQ(lost, 0) << "rows stayed pending while the listener slept";
 }
 
-// While the test runs, a commit with synchronous_commit = on waits for a
-// standby that never comes: after its WAL flush, before it becomes visible,
-// which holds a writer inside its commit window for as long as the test
-// likes. Other sessions commit locally. Undone when the test ends.
-class StuckCommits {
- public:
-  explicit StuckCommits(PgSession& admin) : admin_(admin) {
-    admin_.query("ALTER SYSTEM SET synchronous_commit = 'local'");
-    admin_.query("ALTER SYSTEM SET synchronous_standby_names = 'realchat_test_no_such_standby'");
-    admin_.query("SELECT pg_reload_conf()");
-    for (int i = 0; i < 100; i++) {
-      PgSession probe(test_conninfo());
-      if (probe.scalar("SHOW synchronous_standby_names") == "realchat_test_no_such_standby") return;
-      std::this_thread::sleep_for(20ms);
-    }
-    throw std::runtime_error("the configuration reload did not take effect");
-  }
-  ~StuckCommits() {
-    admin_.query("ALTER SYSTEM RESET synchronous_standby_names");
-    admin_.query("ALTER SYSTEM RESET synchronous_commit");
-    admin_.query("SELECT pg_reload_conf()");
-  }
-
- private:
-  PgSession& admin_;
-};
-
 // The race the commit window closes, made to happen every time: a writer
 // decides at pre-commit not to notify (nobody waits), then request_wakeup()
 // is called before the writer's commit is visible. It must not answer
@@ -174,7 +126,7 @@ class StuckCommits {
 TEST(PreloadedWakeup, WriterInsideItsCommitWindowIsWaitedFor) {
   PgSession admin(test_conninfo());
   StuckCommits stuck(admin);
-  PgSession listener(test_conninfo()), writer(test_conninfo()), helper(test_conninfo());
+  PgSession listener(test_conninfo()), helper(test_conninfo());
   std::string user = make_user(helper);
   listener.query("LISTEN profile_outbox");
   // Leave no request for the stuck writer to claim.
@@ -186,17 +138,8 @@ TEST(PreloadedWakeup, WriterInsideItsCommitWindowIsWaitedFor) {
   ASSERT_EQ(admin.scalar("SELECT wakeup_requested FROM profile.wakeup_stats()"), "f");
   long notifies_before = notifies_sent(admin);
 
-  std::string writer_pid = writer.scalar("SELECT pg_backend_pid()");
-  writer.query("SET synchronous_commit = on");
-  std::thread stuck_writer([&] { writer.query("SELECT profile.set_status($1, 'busy')", {user}); });
-  bool in_window = false;
-  for (int i = 0; i < 250 && !in_window; i++) {
-    in_window = admin.scalar("SELECT coalesce(wait_event, '') FROM pg_stat_activity WHERE pid = $1", {writer_pid}) ==
-                "SyncRep";
-    if (!in_window) std::this_thread::sleep_for(20ms);
-  }
-  if (!in_window) admin.query("SELECT pg_cancel_backend($1)", {writer_pid});
-  ASSERT_TRUE(in_window) << "the writer never reached its commit's wait";
+  StuckWriter writer(admin, test_conninfo(), user);
+  ASSERT_TRUE(writer.stuck()) << "the writer never reached its commit's wait";
   ASSERT_EQ(admin.scalar("SELECT pending FROM profile.outbox_stats()"), "0") << "its row is not visible yet";
 
   // Nothing is visible, yet the answer must be "do not sleep".
@@ -209,12 +152,63 @@ TEST(PreloadedWakeup, WriterInsideItsCommitWindowIsWaitedFor) {
   std::string answer;
   std::thread publisher([&] { answer = listener.scalar("SELECT profile.request_wakeup()"); });
   std::this_thread::sleep_for(5ms);
-  admin.query("SELECT pg_cancel_backend($1)", {writer_pid});  // ends the wait: committed locally
+  writer.release();  // ends the wait: committed locally
   publisher.join();
-  stuck_writer.join();
   EXPECT_EQ(answer, "t");
   EXPECT_EQ(admin.scalar("SELECT pending FROM profile.outbox_stats()"), "1");
   EXPECT_EQ(notifies_sent(admin), notifies_before) << "the writer decided not to notify: only the answer woke us";
+}
+
+// A publisher terminated while it waits inside request_wakeup() for a writer's
+// commit window must not stay registered as this database's waiter. Whoever
+// calls request_wakeup() next registers and sleeps until woken; had the dead
+// one stayed registered, it could not, and would poll every millisecond
+// instead: some 20 wake-ups per call where it should have one or two. The
+// wake-ups are read from /proc, so this runs beside the server.
+TEST(PreloadedWakeup, TerminatedWaiterLeavesNoRegistration) {
+  PgSession admin(test_conninfo());
+  StuckCommits stuck(admin);
+  PgSession helper(test_conninfo());
+  std::string user = make_user(helper);
+  helper.query("SELECT profile.update_profile($1, bio => 'claims any request')", {user});
+  ASSERT_EQ(admin.scalar("SELECT wakeup_requested FROM profile.wakeup_stats()"), "f");
+  StuckWriter writer(admin, test_conninfo(), user);
+  ASSERT_TRUE(writer.stuck()) << "the writer never reached its commit's wait";
+
+  // Each call waits 20 ms for the stuck writer and answers "pending": the
+  // session spends nearly all its time inside the wait. Bounded: 500 calls.
+  PgSession victim(test_conninfo());
+  std::string victim_pid = victim.scalar("SELECT pg_backend_pid()");
+  std::thread publisher([&] {
+    victim.try_exec("SELECT count(*) FROM generate_series(1, 500) WHERE profile.request_wakeup()");
+  });
+  bool terminated = false;
+  for (int i = 0; i < 1000 && !terminated; i++) {
+    terminated = admin.scalar(
+                     "SELECT coalesce((SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                     " WHERE pid = $1 AND wait_event_type = 'Extension'), false)",
+                     {victim_pid}) == "t";
+    if (!terminated) std::this_thread::sleep_for(1ms);
+  }
+  if (!terminated) admin.query("SELECT pg_terminate_backend($1)", {victim_pid});
+  publisher.join();
+  ASSERT_TRUE(terminated) << "never seen waiting inside request_wakeup() (wait event type Extension)";
+  bool gone = false;
+  for (int i = 0; i < 250 && !gone; i++) {
+    gone = admin.scalar("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", {victim_pid}) == "0";
+    if (!gone) std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_TRUE(gone) << "the terminated backend did not exit";
+
+  PgSession next(test_conninfo());
+  std::string next_pid = next.scalar("SELECT pg_backend_pid()");
+  auto before = voluntary_context_switches(next_pid);
+  if (!before) GTEST_SKIP() << "the server's processes are not visible here";
+  EXPECT_EQ(next.scalar("SELECT count(*) FROM generate_series(1, 10) WHERE profile.request_wakeup()"), "10");
+  auto after = voluntary_context_switches(next_pid);
+  ASSERT_TRUE(after.has_value());
+  std::cout << "wake-ups in 10 waits=" << *after - *before << "\n";
+  EXPECT_LT(*after - *before, 60) << "10 waits of 20 ms: asleep until the deadline, not polling every millisecond";
 }
 
 TEST(PlainWakeup, EveryWritingTransactionNotifiesOnce) {
