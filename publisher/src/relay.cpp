@@ -307,21 +307,27 @@ Relay::FetchOutcome Relay::fetch_and_produce() {
   OutboxBatch batch = db_.fetch_sent() ? db_.receive_fetch()
                                        : db_.fetch(window_.hi(), options_.batch_size, window_.gaps(), held_keys());
 
-  std::vector<std::int64_t> above;
+  std::vector<std::int64_t> above, in_gaps;
+  for (const OutboxRow& row : batch.rows) (row.above ? above : in_gaps).push_back(row.id);
+  FetchOutcome out;
+  out.more = static_cast<int>(above.size()) >= options_.batch_size;
+  const std::int64_t read_above = window_.hi();
+  const std::int64_t complete = window_.advance(above, batch.snapshot_xmin, batch.next_xid, in_gaps,
+                                                static_cast<std::size_t>(options_.batch_size));
+  if (complete != ReadWindow::kWhole) out.more = true;  // a gap is read in parts
+
   std::vector<const OutboxRow*> rows;
   rows.reserve(batch.rows.size());
   for (const OutboxRow& row : batch.rows) {
-    if (row.above) above.push_back(row.id);
+    // Beyond a gap's part: a user's earlier row may be among the ids left out.
+    if (row.id > complete) break;
     // In flight, or acknowledged with its mark not yet committed: already ours.
     if (tracker_.contains(row.id) || marker_.marking(row.id)) continue;
-    if (!row.above) log_debug("late_row").kv("id", row.id).kv("below", window_.hi());
+    if (!row.above) log_debug("late_row").kv("id", row.id).kv("below", read_above);
     if (rescan_below_ > 0 && passed_over(row.id)) log_warn("passed_over_row").kv("id", row.id);
     rows.push_back(&row);
   }
-  FetchOutcome out;
-  out.more = static_cast<int>(above.size()) >= options_.batch_size;
-  if (window_.hi() >= rescan_below_) rescan_below_ = 0;  // the rescan is past the old window
-  window_.advance(above, batch.snapshot_xmin, batch.next_xid);
+  if (read_above >= rescan_below_) rescan_below_ = 0;  // the rescan is past the old window
   // More is waiting: have the server read the next batch while this one is
   // produced, if there will be room for it.
   std::size_t after = tracker_.size() + marker_.rows() + rows.size() + 2 * static_cast<std::size_t>(options_.batch_size);
