@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "conninfo.h"
 #include "delivery_errors.h"
@@ -182,6 +183,7 @@ void Relay::lose_connection(const std::string& why) {
   if (leader_) log_info("leader_released");
   db_.disconnect();
   marker_.disconnect();
+  quarantine_.lost_queued();  // those rows are pending again
   leader_ = false;
   metrics_.leader = 0;
   metrics_.db_up = 0;
@@ -192,18 +194,17 @@ void Relay::lose_connection(const std::string& why) {
 void Relay::reload_quarantined_keys() {
   discard_sent_fetch();  // the connection must be free for the query below
   auto keys = db_.quarantined_keys();
-  std::unordered_set<std::string> now(keys.begin(), keys.end());
-  for (const std::string& k : quarantined_keys_)
-    if (!now.count(k)) reread_ = true;  // re-driven: its rows lie below the read window
-  quarantined_keys_ = std::move(now);
+  // Nothing is reported by the marker while the query runs: every commit it
+  // reported before is in this result.
+  if (quarantine_.reload(keys)) reread_ = true;  // re-driven: its rows lie below the read window
   next_quarantine_reload_ = Clock::now() + kQuarantineReload;
   if (!keys.empty()) log_info("quarantined_keys_held").kv("keys", static_cast<std::int64_t>(keys.size()));
 }
 
 std::vector<std::string> Relay::held_keys() const {
-  std::vector<std::string> keys(quarantined_keys_.begin(), quarantined_keys_.end());
+  std::vector<std::string> keys = quarantine_.keys();
   for (std::string& k : tracker_.blocked_keys())
-    if (!quarantined_keys_.count(k)) keys.push_back(std::move(k));
+    if (!quarantine_.held(k)) keys.push_back(std::move(k));
   return keys;
 }
 
@@ -216,9 +217,8 @@ void Relay::settle() {
   }
   for (const QuarantinedRow& q : s.quarantine) {
     // Held back from now on, before the UPDATE commits: reads skip the key.
-    quarantined_keys_.insert(q.key);
+    if (!quarantine_.queue(q.id, q.key)) continue;
     marker_.quarantine(q);
-    ++metrics_.quarantined_total;
     log_warn("row_quarantined").kv("id", q.id).kv("key", q.key).kv("error", q.error);
   }
   metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size() + marker_.rows());
@@ -227,6 +227,8 @@ void Relay::settle() {
 
 void Relay::pump_marker() {
   metrics_.published_total += marker_.pump();
+  for (const OutboxMarker::QuarantineDone& q : marker_.take_quarantined())
+    metrics_.quarantined_total += quarantine_.committed(q.id, q.changed);
 }
 
 std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
@@ -236,8 +238,7 @@ std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
   std::unordered_set<std::string_view> deferred;
   for (const OutboxRow* row : rows) {
     if (deferred.count(row->key)) continue;
-    if ((!quarantined_keys_.empty() && quarantined_keys_.count(std::string(row->key))) ||
-        tracker_.key_blocked(row->key)) {
+    if (quarantine_.held(row->key) || tracker_.key_blocked(row->key)) {
       // Held back behind a quarantined row: read again after a re-drive.
       deferred.insert(row->key);
       continue;
@@ -445,7 +446,7 @@ int Relay::run() {
       }
       settle();
 
-      if (redrive_seen_ || (!quarantined_keys_.empty() && Clock::now() >= next_quarantine_reload_)) {
+      if (redrive_seen_ || (!quarantine_.empty() && Clock::now() >= next_quarantine_reload_)) {
         redrive_seen_ = false;
         reload_quarantined_keys();
         want_read = true;

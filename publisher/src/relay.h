@@ -7,7 +7,6 @@
 #include <csignal>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "backoff.h"
@@ -17,6 +16,7 @@
 #include "options.h"
 #include "outbox_db.h"
 #include "outbox_marker.h"
+#include "quarantine_hold.h"
 #include "read_window.h"
 #include "systemd_notify.h"
 
@@ -76,7 +76,7 @@ class Relay {
   InFlightTracker tracker_;
   ReadWindow window_;
   bool reread_ = false;  // a row was put off: read from the bottom next time
-  std::unordered_set<std::string> quarantined_keys_;  // keys with a quarantined row in the table
+  QuarantineHold quarantine_;  // keys held back behind a quarantined row
   bool leader_ = false;
   bool redrive_seen_ = false;
   Backoff db_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
