@@ -357,6 +357,19 @@ bool Relay::wait(std::chrono::milliseconds timeout) {
   return notified;
 }
 
+// A COMMIT PREPARED sends no NOTIFY, so a prepared transaction's rows would
+// wait for the fallback poll. While one holds a lock on the outbox, read every
+// --prepared-poll; look for one as often (only if the server allows them).
+Relay::Clock::time_point Relay::look_for_prepared_writers(Clock::time_point* next_poll) {
+  if (options_.prepared_poll.count() <= 0 || !db_.prepared_enabled()) return Clock::time_point::max();
+  auto now = Clock::now();
+  if (now >= next_prepared_look_) {
+    next_prepared_look_ = now + options_.prepared_poll;
+    if (db_.prepared_writers()) *next_poll = std::min(*next_poll, next_prepared_look_);
+  }
+  return next_prepared_look_;
+}
+
 void Relay::sleep_interruptibly(std::chrono::milliseconds duration) {
   auto until = Clock::now() + duration;
   while (!stopping()) {
@@ -509,8 +522,10 @@ int Relay::run() {
           continue;
         }
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_poll - Clock::now());
-      if (left.count() <= 0 || wait(busy ? std::min(left, std::chrono::milliseconds(100)) : left)) {
+      const auto look_again = look_for_prepared_writers(&next_poll);
+      const auto now = Clock::now();
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(std::min(next_poll, look_again) - now);
+      if (now >= next_poll || wait(busy ? std::min(left, std::chrono::milliseconds(100)) : left)) {
         want_read = true;
         armed = false;
       }
