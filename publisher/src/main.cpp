@@ -48,6 +48,7 @@ int run_daemon(const Options& options) {
       .kv("batch_size", options.batch_size)
       .kv("max_in_flight", options.max_in_flight)
       .kv("poll_interval", format_duration(options.poll_interval))
+      .kv("prepared_poll", format_duration(options.prepared_poll))
       .kv("channel", options.channel)
       .kv("once", options.once);
 

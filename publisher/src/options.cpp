@@ -161,6 +161,9 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
      cxxopts::value<std::string>()->default_value("50000"), "N")
     ("poll-interval", "read the outbox at least this often even without a NOTIFY",
      cxxopts::value<std::string>()->default_value("1s"), "DURATION")
+    ("prepared-poll", "while a prepared transaction has written to the outbox, read at least this often "
+     "(its COMMIT PREPARED sends no NOTIFY); 0 never looks for one",
+     cxxopts::value<std::string>()->default_value("200ms"), "DURATION")
     ("channel", "NOTIFY channel the extension wakes the publisher on",
      cxxopts::value<std::string>()->default_value("profile_outbox"), "NAME")
     ("metrics-addr", "HTTP listen address for /metrics and /healthz (\"off\" for none)",
@@ -237,6 +240,7 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
       return std::nullopt;
     };
     if (auto e = duration("poll-interval", &o.poll_interval, false)) return fail(*e);
+    if (auto e = duration("prepared-poll", &o.prepared_poll, true)) return fail(*e);
     if (auto e = duration("retention", &o.retention, true)) return fail(*e);
     if (auto e = duration("flush-timeout", &o.flush_timeout, true)) return fail(*e);
 

@@ -34,6 +34,9 @@ struct Options {
   int batch_size = 5000;
   int max_in_flight = 50000;
   Millis poll_interval{1000};
+  // While a prepared transaction holds a lock on the outbox (its COMMIT
+  // PREPARED sends no NOTIFY), read at least this often; 0: never look.
+  Millis prepared_poll{200};
   std::string channel = "profile_outbox";
   std::string metrics_host = "127.0.0.1";
   int metrics_port = 9187;  // 0: no HTTP endpoint

@@ -33,6 +33,13 @@ constexpr const char* kFetch =
     "     AND key <> ALL ($3::text[])"
     "   ORDER BY id LIMIT $2) AS x";
 
+// A prepared transaction keeps its locks, shown without a pid. One that wrote
+// to the outbox holds a lock on it until COMMIT PREPARED, which sends no NOTIFY.
+constexpr const char* kPreparedWriters =
+    "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_locks"
+    " WHERE pid IS NULL AND locktype = 'relation' AND relation = 'profile.outbox'::pg_catalog.regclass"
+    "   AND database = (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()))";
+
 constexpr const char* kQuarantinedKeys =
     "SELECT DISTINCT key FROM profile.outbox WHERE quarantined_at IS NOT NULL AND published_at IS NULL";
 
@@ -43,6 +50,7 @@ struct Prepared {
 constexpr Prepared kStatements[] = {
     {"fetch", kFetch},
     {"quarantined_keys", kQuarantinedKeys}, {"request_wakeup", "SELECT profile.request_wakeup()"},
+    {"prepared_writers", kPreparedWriters},
     {"try_lead", "SELECT pg_try_advisory_lock($1::bigint)"},
 };
 
@@ -154,7 +162,8 @@ void OutboxDb::connect() {
   PgResultPtr check(PQexec(conn_,
                            "SELECT to_regclass('profile.outbox') IS NOT NULL"
                            " AND to_regprocedure('profile.request_wakeup()') IS NOT NULL"
-                           " AND to_regprocedure('profile.next_xid()') IS NOT NULL"));
+                           " AND to_regprocedure('profile.next_xid()') IS NOT NULL,"
+                           " pg_catalog.current_setting('max_prepared_transactions')::int > 0"));
   if (PQresultStatus(check.get()) != PGRES_TUPLES_OK) fail("checking for the realchat_profile extension");
   if (std::strcmp(PQgetvalue(check.get(), 0, 0), "t") != 0) {
     disconnect();
@@ -162,6 +171,7 @@ void OutboxDb::connect() {
                   "installed in this database, and may this role use it?",
                   true);
   }
+  prepared_enabled_ = std::strcmp(PQgetvalue(check.get(), 0, 1), "t") == 0;
 
   // A lost mark only means the row is published again (a duplicate, which
   // consumers drop by event_id), so marks need not wait for the WAL flush.
@@ -280,6 +290,11 @@ std::vector<std::string> OutboxDb::quarantined_keys() {
   std::vector<std::string> keys;
   for (int i = 0; i < PQntuples(r.get()); ++i) keys.emplace_back(PQgetvalue(r.get(), i, 0));
   return keys;
+}
+
+bool OutboxDb::prepared_writers() {
+  PgResultPtr r = exec("prepared_writers", 0, nullptr, PGRES_TUPLES_OK);
+  return std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
 }
 
 bool OutboxDb::request_wakeup() {

@@ -87,6 +87,13 @@ class OutboxDb {
   // Keys that have a quarantined, unpublished row: their later rows wait.
   std::vector<std::string> quarantined_keys();
 
+  // The server allows prepared transactions (max_prepared_transactions > 0,
+  // fixed while it runs).
+  bool prepared_enabled() const { return prepared_enabled_; }
+  // A prepared transaction holds a lock on profile.outbox: it may have
+  // written rows that its COMMIT PREPARED will make visible without a NOTIFY.
+  bool prepared_writers();
+
   // profile.request_wakeup(): true if rows are already pending.
   bool request_wakeup();
   // Reads what the socket has; true if a notification arrived. `redrive` is
@@ -103,6 +110,7 @@ class OutboxDb {
   std::string channel_;
   PGconn* conn_ = nullptr;
   bool pending_fetch_ = false;
+  bool prepared_enabled_ = false;
 };
 
 // Opens a connection with the publisher's defaults (application name,

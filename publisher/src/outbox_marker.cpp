@@ -1,6 +1,7 @@
 #include "outbox_marker.h"
 
 #include <algorithm>
+#include <cstring>
 
 #include "outbox_db.h"
 
@@ -36,6 +37,7 @@ void OutboxMarker::disconnect() {
   if (conn_) PQfinish(conn_);
   conn_ = nullptr;
   jobs_.clear();
+  quarantined_.clear();
   rows_ = 0;
   busy_ = false;
 }
@@ -85,17 +87,20 @@ std::size_t OutboxMarker::pump() {
   if (busy_) {
     if (PQconsumeInput(conn_) == 0) fail("marking");
     if (PQisBusy(conn_)) return done;
-    bool ok = true;
+    bool ok = true, changed = false;
     std::string error;
     while (PGresult* r = PQgetResult(conn_)) {
       if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         ok = false;
         error = PQresultErrorMessage(r);
+      } else if (std::strcmp(PQcmdTuples(r), "0") != 0) {
+        changed = true;
       }
       PQclear(r);
     }
     if (!ok) fail("marking rows: " + error);
     busy_ = false;
+    if (jobs_.front().ids.empty()) quarantined_.push_back(QuarantineDone{jobs_.front().quarantine_id, changed});
     done = jobs_.front().ids.size();
     rows_ -= done;
     jobs_.pop_front();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "inflight_tracker.h"
@@ -30,6 +31,14 @@ class OutboxMarker {
   // `ids` ascending.
   void mark_published(std::vector<std::int64_t> ids);
   void quarantine(const QuarantinedRow& row);
+
+  // Quarantine UPDATEs that committed since the last call: the row's id, and
+  // whether the UPDATE quarantined it (not if it was already).
+  struct QuarantineDone {
+    std::int64_t id;
+    bool changed;
+  };
+  std::vector<QuarantineDone> take_quarantined() { return std::exchange(quarantined_, {}); }
 
   // Sends the next statement if none is running, reads a finished one.
   // Returns how many rows' marks have committed since the last call. Throws
@@ -54,6 +63,7 @@ class OutboxMarker {
   std::string conninfo_;
   PGconn* conn_ = nullptr;
   std::deque<Job> jobs_;
+  std::vector<QuarantineDone> quarantined_;
   std::size_t rows_ = 0;  // ids in jobs_
   bool busy_ = false;
 };

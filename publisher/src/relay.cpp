@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <unordered_set>
 
 #include "conninfo.h"
 #include "delivery_errors.h"
@@ -182,6 +183,7 @@ void Relay::lose_connection(const std::string& why) {
   if (leader_) log_info("leader_released");
   db_.disconnect();
   marker_.disconnect();
+  quarantine_.lost_queued();  // those rows are pending again
   leader_ = false;
   metrics_.leader = 0;
   metrics_.db_up = 0;
@@ -192,18 +194,17 @@ void Relay::lose_connection(const std::string& why) {
 void Relay::reload_quarantined_keys() {
   discard_sent_fetch();  // the connection must be free for the query below
   auto keys = db_.quarantined_keys();
-  std::unordered_set<std::string> now(keys.begin(), keys.end());
-  for (const std::string& k : quarantined_keys_)
-    if (!now.count(k)) reread_ = true;  // re-driven: its rows lie below the read window
-  quarantined_keys_ = std::move(now);
+  // Nothing is reported by the marker while the query runs: every commit it
+  // reported before is in this result.
+  if (quarantine_.reload(keys)) reread_ = true;  // re-driven: its rows lie below the read window
   next_quarantine_reload_ = Clock::now() + kQuarantineReload;
   if (!keys.empty()) log_info("quarantined_keys_held").kv("keys", static_cast<std::int64_t>(keys.size()));
 }
 
 std::vector<std::string> Relay::held_keys() const {
-  std::vector<std::string> keys(quarantined_keys_.begin(), quarantined_keys_.end());
+  std::vector<std::string> keys = quarantine_.keys();
   for (std::string& k : tracker_.blocked_keys())
-    if (!quarantined_keys_.count(k)) keys.push_back(std::move(k));
+    if (!quarantine_.held(k)) keys.push_back(std::move(k));
   return keys;
 }
 
@@ -216,9 +217,8 @@ void Relay::settle() {
   }
   for (const QuarantinedRow& q : s.quarantine) {
     // Held back from now on, before the UPDATE commits: reads skip the key.
-    quarantined_keys_.insert(q.key);
+    if (!quarantine_.queue(q.id, q.key)) continue;
     marker_.quarantine(q);
-    ++metrics_.quarantined_total;
     log_warn("row_quarantined").kv("id", q.id).kv("key", q.key).kv("error", q.error);
   }
   metrics_.in_flight_rows = static_cast<std::int64_t>(tracker_.size() + marker_.rows());
@@ -227,6 +227,8 @@ void Relay::settle() {
 
 void Relay::pump_marker() {
   metrics_.published_total += marker_.pump();
+  for (const OutboxMarker::QuarantineDone& q : marker_.take_quarantined())
+    metrics_.quarantined_total += quarantine_.committed(q.id, q.changed);
 }
 
 std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
@@ -236,8 +238,7 @@ std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
   std::unordered_set<std::string_view> deferred;
   for (const OutboxRow* row : rows) {
     if (deferred.count(row->key)) continue;
-    if ((!quarantined_keys_.empty() && quarantined_keys_.count(std::string(row->key))) ||
-        tracker_.key_blocked(row->key)) {
+    if (quarantine_.held(row->key) || tracker_.key_blocked(row->key)) {
       // Held back behind a quarantined row: read again after a re-drive.
       deferred.insert(row->key);
       continue;
@@ -307,21 +308,27 @@ Relay::FetchOutcome Relay::fetch_and_produce() {
   OutboxBatch batch = db_.fetch_sent() ? db_.receive_fetch()
                                        : db_.fetch(window_.hi(), options_.batch_size, window_.gaps(), held_keys());
 
-  std::vector<std::int64_t> above;
+  std::vector<std::int64_t> above, in_gaps;
+  for (const OutboxRow& row : batch.rows) (row.above ? above : in_gaps).push_back(row.id);
+  FetchOutcome out;
+  out.more = static_cast<int>(above.size()) >= options_.batch_size;
+  const std::int64_t read_above = window_.hi();
+  const std::int64_t complete = window_.advance(above, batch.snapshot_xmin, batch.next_xid, in_gaps,
+                                                static_cast<std::size_t>(options_.batch_size));
+  if (complete != ReadWindow::kWhole) out.more = true;  // a gap is read in parts
+
   std::vector<const OutboxRow*> rows;
   rows.reserve(batch.rows.size());
   for (const OutboxRow& row : batch.rows) {
-    if (row.above) above.push_back(row.id);
+    // Beyond a gap's part: a user's earlier row may be among the ids left out.
+    if (row.id > complete) break;
     // In flight, or acknowledged with its mark not yet committed: already ours.
     if (tracker_.contains(row.id) || marker_.marking(row.id)) continue;
-    if (!row.above) log_debug("late_row").kv("id", row.id).kv("below", window_.hi());
+    if (!row.above) log_debug("late_row").kv("id", row.id).kv("below", read_above);
     if (rescan_below_ > 0 && passed_over(row.id)) log_warn("passed_over_row").kv("id", row.id);
     rows.push_back(&row);
   }
-  FetchOutcome out;
-  out.more = static_cast<int>(above.size()) >= options_.batch_size;
-  if (window_.hi() >= rescan_below_) rescan_below_ = 0;  // the rescan is past the old window
-  window_.advance(above, batch.snapshot_xmin, batch.next_xid);
+  if (read_above >= rescan_below_) rescan_below_ = 0;  // the rescan is past the old window
   // More is waiting: have the server read the next batch while this one is
   // produced, if there will be room for it.
   std::size_t after = tracker_.size() + marker_.rows() + rows.size() + 2 * static_cast<std::size_t>(options_.batch_size);
@@ -348,6 +355,19 @@ bool Relay::wait(std::chrono::milliseconds timeout) {
   if (db_.connected()) notified = db_.drain_notifications(&redrive_seen_);
   if (!marker_.idle()) pump_marker();
   return notified;
+}
+
+// A COMMIT PREPARED sends no NOTIFY, so a prepared transaction's rows would
+// wait for the fallback poll. While one holds a lock on the outbox, read every
+// --prepared-poll; look for one as often (only if the server allows them).
+Relay::Clock::time_point Relay::look_for_prepared_writers(Clock::time_point* next_poll) {
+  if (options_.prepared_poll.count() <= 0 || !db_.prepared_enabled()) return Clock::time_point::max();
+  auto now = Clock::now();
+  if (now >= next_prepared_look_) {
+    next_prepared_look_ = now + options_.prepared_poll;
+    if (db_.prepared_writers()) *next_poll = std::min(*next_poll, next_prepared_look_);
+  }
+  return next_prepared_look_;
 }
 
 void Relay::sleep_interruptibly(std::chrono::milliseconds duration) {
@@ -439,7 +459,7 @@ int Relay::run() {
       }
       settle();
 
-      if (redrive_seen_ || (!quarantined_keys_.empty() && Clock::now() >= next_quarantine_reload_)) {
+      if (redrive_seen_ || (!quarantine_.empty() && Clock::now() >= next_quarantine_reload_)) {
         redrive_seen_ = false;
         reload_quarantined_keys();
         want_read = true;
@@ -502,8 +522,10 @@ int Relay::run() {
           continue;
         }
       }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(next_poll - Clock::now());
-      if (left.count() <= 0 || wait(busy ? std::min(left, std::chrono::milliseconds(100)) : left)) {
+      const auto look_again = look_for_prepared_writers(&next_poll);
+      const auto now = Clock::now();
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(std::min(next_poll, look_again) - now);
+      if (now >= next_poll || wait(busy ? std::min(left, std::chrono::milliseconds(100)) : left)) {
         want_read = true;
         armed = false;
       }

@@ -7,7 +7,6 @@
 #include <csignal>
 #include <memory>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "backoff.h"
@@ -17,6 +16,7 @@
 #include "options.h"
 #include "outbox_db.h"
 #include "outbox_marker.h"
+#include "quarantine_hold.h"
 #include "read_window.h"
 #include "systemd_notify.h"
 
@@ -64,6 +64,9 @@ class Relay {
   // Returns true if a notification arrived.
   bool wait(std::chrono::milliseconds timeout);
   void sleep_interruptibly(std::chrono::milliseconds duration);
+  // When the idle loop must look for prepared writers again; moves `next_poll`
+  // closer while there are some. Clock::time_point::max() if it never looks.
+  Clock::time_point look_for_prepared_writers(Clock::time_point* next_poll);
   void shutdown();
   void update_status();
 
@@ -76,12 +79,13 @@ class Relay {
   InFlightTracker tracker_;
   ReadWindow window_;
   bool reread_ = false;  // a row was put off: read from the bottom next time
-  std::unordered_set<std::string> quarantined_keys_;  // keys with a quarantined row in the table
+  QuarantineHold quarantine_;  // keys held back behind a quarantined row
   bool leader_ = false;
   bool redrive_seen_ = false;
   Backoff db_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
   Backoff retry_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
   Clock::time_point next_quarantine_reload_{};
+  Clock::time_point next_prepared_look_{};
   Clock::time_point next_rescan_{};
   std::int64_t rescan_below_ = 0;  // during a rescan: the window's hi before it
   std::vector<IdGap> rescan_gaps_;  // and its open gaps

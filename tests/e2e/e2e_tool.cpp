@@ -5,6 +5,8 @@
 //   e2e_tool check       --db C --brokers B --topic T [--timeout S]
 //   e2e_tool late-commit --db C --brokers B --topic T
 //   e2e_tool latency     --db C --brokers B --topic T [--samples N] [--max-ms M]
+//   e2e_tool bulk        --db C [--users N] [--others N] [--seed S] [--open-ms M]
+//   e2e_tool prepared    --db C --brokers B --topic T [--hold-ms H] [--max-ms M]
 //
 // `check` is the oracle: every outbox row of the topic (except keys held back
 // by quarantine) must be published and be in Kafka, on the partition Java's
@@ -532,15 +534,135 @@ int cmd_latency(const Args& a) {
   return ok ? 0 : 1;
 }
 
+// ---------- bulk ----------
+
+// One transaction writes an event for each of --users users (more than the
+// publisher's --batch-size) while other users' writes commit, so that the
+// publisher reads past its ids; once it commits, every one of its users
+// writes again at once. Their new events must not go out before the bulk's.
+int cmd_bulk(const Args& a) {
+  std::string db = arg(a, "db");
+  int users = static_cast<int>(num(a, "users", 600));
+  int others = static_cast<int>(num(a, "others", 20));
+  std::uint64_t seed = static_cast<std::uint64_t>(num(a, "seed", 21));
+  long open_ms = num(a, "open-ms", 2000);
+  std::vector<std::string> bulk_ids, other_ids;
+  for (int i = 0; i < users; ++i) bulk_ids.push_back(uuid_for(seed, i));
+  for (int i = 0; i < others; ++i) other_ids.push_back(uuid_for(seed + 1, i));
+
+  Pg bulk(db);
+  if (!bulk.ok()) die(std::string("connect: ") + PQerrorMessage(bulk.c));
+  auto create = [&](const std::vector<std::string>& ids, const std::string& prefix) {
+    std::string list = "{";
+    for (std::size_t i = 0; i < ids.size(); ++i) list += (i ? "," : "") + ids[i];
+    list += "}";
+    bulk.run("SELECT count(profile.create_profile(user_id => u, username => $2 || n, display_name => 'Bulk ' || n))"
+             " FROM unnest($1::uuid[]) WITH ORDINALITY AS t(u, n)",
+             {list, prefix + std::to_string(seed) + "_"});
+    return list;
+  };
+  std::string bulk_list = create(bulk_ids, "bulk");
+  create(other_ids, "busy");
+
+  // Other users' writes, one committed transaction each, until told to stop.
+  std::atomic<bool> stop{false};
+  std::atomic<long> other_writes{0};
+  std::thread busy([&] {
+    Pg pg(db);
+    for (long n = 0; !stop && n < 100000; ++n) {
+      pg.run("SELECT profile.update_profile(user_id => $1, bio => $2)",
+             {other_ids[static_cast<std::size_t>(n) % other_ids.size()], "busy " + std::to_string(n)});
+      ++other_writes;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  bulk.run("BEGIN");
+  std::string floor = bulk.scalar("SELECT coalesce(max(id), 0) FROM profile.outbox");
+  bulk.run("SELECT count(profile.update_profile(user_id => u, bio => 'bulk')) FROM unnest($1::uuid[]) AS u",
+           {bulk_list});
+  std::string range = bulk.scalar(
+      "SELECT min(id) || '..' || max(id) FROM profile.outbox WHERE id > $1 AND key = ANY ($2::text[])",
+      {floor, bulk_list});
+  long before = other_writes;
+  std::this_thread::sleep_for(std::chrono::milliseconds(open_ms));
+  bulk.run("COMMIT");
+  long during = other_writes - before;
+  // Every bulk user writes again now, from two connections.
+  std::vector<std::thread> after;
+  for (int w = 0; w < 2; ++w)
+    after.emplace_back([&, w] {
+      Pg pg(db);
+      for (std::size_t i = static_cast<std::size_t>(w); i < bulk_ids.size(); i += 2)
+        pg.run("SELECT profile.update_profile(user_id => $1, bio => 'after bulk')", {bulk_ids[i]});
+    });
+  for (auto& t : after) t.join();
+  stop = true;
+  busy.join();
+  std::printf("bulk: one transaction wrote %d events (ids %s) while %ld other writes committed; "
+              "then %d later events of the same users\n",
+              users, range.c_str(), during, users);
+  if (during == 0) die("no other write committed while the bulk transaction was open");
+  return 0;
+}
+
+// ---------- prepared ----------
+
+// A write in a prepared transaction: its COMMIT PREPARED sends no NOTIFY. The
+// event must still reach Kafka within --max-ms of it.
+int cmd_prepared(const Args& a) {
+  std::string db = arg(a, "db");
+  long hold_ms = num(a, "hold-ms", 3000);
+  long max_ms = num(a, "max-ms", 2000);
+  Pg pg(db), watch(db);
+  std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+  std::string user = uuid_for(seed, 9);
+  std::string gid = "e2e_prepared_" + std::to_string(seed % 1000000000);
+  pg.run("SELECT profile.create_profile(user_id => $1, username => $2, display_name => 'Prepared')",
+         {user, "prep_" + std::to_string(seed % 1000000000)});
+  Consumer consumer(arg(a, "brokers"), arg(a, "topic"), true);
+  Message m;
+  while (consumer.next(&m, 1000)) {
+  }  // settle the assignment at the end of the topic
+  // Idle long enough that the publisher is asleep on LISTEN.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  pg.run("BEGIN");
+  pg.run("SELECT profile.update_profile(user_id => $1, display_name => 'Prepared 2')", {user});
+  std::string id = pg.scalar("SELECT max(id) FROM profile.outbox WHERE key = $1", {user});
+  std::string event = pg.scalar("SELECT payload->>'event_id' FROM profile.outbox WHERE id = $1", {id});
+  std::string err;
+  if (PGresult* r = pg.exec("PREPARE TRANSACTION '" + gid + "'", {}, &err)) {
+    PQclear(r);
+  } else {
+    die("PREPARE TRANSACTION: " + err + " (max_prepared_transactions must be above 0)");
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(hold_ms));
+  pg.run("COMMIT PREPARED '" + gid + "'");
+  auto committed = Clock::now();
+  long ms = -1;
+  while (Clock::now() - committed < std::chrono::seconds(15)) {
+    if (consumer.next(&m, 100) && m.value.find(event) != std::string::npos) {
+      ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - committed).count();
+      break;
+    }
+  }
+  bool ok = ms >= 0 && ms < max_ms;
+  std::printf("prepared %s: row %s, held prepared for %ld ms, in Kafka %ld ms after COMMIT PREPARED (limit %ld ms)\n",
+              ok ? "ok" : "FAIL", id.c_str(), hold_ms, ms, max_ms);
+  return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) die("usage: e2e_tool write|check|late-commit|latency [--name value ...]");
+  if (argc < 2) die("usage: e2e_tool write|check|late-commit|latency|bulk|prepared [--name value ...]");
   std::string cmd = argv[1];
   Args a = parse_args(argc, argv);
   if (cmd == "write") return cmd_write(a);
   if (cmd == "check") return cmd_check(a);
   if (cmd == "late-commit") return cmd_late_commit(a);
   if (cmd == "latency") return cmd_latency(a);
+  if (cmd == "bulk") return cmd_bulk(a);
+  if (cmd == "prepared") return cmd_prepared(a);
   die("unknown command " + cmd);
 }

@@ -1,7 +1,7 @@
 # Shared by tests/e2e/run.sh: builds the publisher and
 # the e2e tool, starts a throwaway PostgreSQL (extension preloaded) and a Kafka
 # broker on free loopback ports under a temporary directory, and stops them on
-# exit. Source it; it sets root, build, publisher, tool, tmp, pg_port,
+# exit. Source it; it sets root, build, publisher, tool, event_checker, tmp, pg_port,
 # kafka_port, brokers, db, topic, partitions, pids.
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -16,9 +16,10 @@ die() { log "$*"; exit 2; }
 build_and_install() {
   log "building profile-publisher and publisher_e2e_tool in $build"
   cmake -S "$root" -B "$build" -G Ninja >/dev/null || die "cmake configure failed"
-  cmake --build "$build" --target profile-publisher publisher_e2e_tool >/dev/null || die "build failed"
+  cmake --build "$build" --target profile-publisher publisher_e2e_tool event-checker >/dev/null || die "build failed"
   publisher=$build/publisher/profile-publisher
   tool=$build/publisher/publisher_e2e_tool
+  event_checker=$build/tools/event-checker/event-checker
   log "installing the extension"
   make -s -C "$root" install >/dev/null || die "make install (extension) failed"
 }

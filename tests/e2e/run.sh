@@ -10,7 +10,8 @@
 set -uo pipefail
 
 all_tests=(config_errors api_to_kafka late_commit notify_latency kill_publisher broker_outage
-           postgres_restart standby_takeover hostile_rows sigterm_flush fatal_producer_error)
+           postgres_restart standby_takeover hostile_rows sigterm_flush fatal_producer_error bulk_commit
+           prepared_commit)
 tests=("${@:-${all_tests[@]}}")
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -22,10 +23,14 @@ metrics_b=$(free_port)
 # ---------- publisher processes ----------
 # Fallback poll of 10 s: anything faster than that went through NOTIFY. The
 # publisher does not create topics (a missing one is quarantined after 3 s).
-start_publisher() {  # NAME METRICS_PORT [VAR=VALUE ...] -> sets pid_NAME
+# Options after "--" come last and override these.
+start_publisher() {  # NAME METRICS_PORT [VAR=VALUE ...] [-- OPTION ...] -> sets pid_NAME
   local name=$1 port=$2; shift 2
-  env "$@" "$publisher" --db "$db" --brokers "$brokers" --poll-interval 10s --metrics-addr "127.0.0.1:$port" \
-    -X allow.auto.create.topics=false -X topic.metadata.propagation.max.ms=3000 \
+  local vars=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
+  [ $# -gt 0 ] && shift
+  env "${vars[@]}" "$publisher" --db "$db" --brokers "$brokers" --poll-interval 10s --metrics-addr "127.0.0.1:$port" \
+    -X allow.auto.create.topics=false -X topic.metadata.propagation.max.ms=3000 "$@" \
     >>"$tmp/publisher-$name.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
@@ -48,6 +53,7 @@ ensure_publisher() {  # some publisher leads (a single test may run alone)
   wait_for 20 is_leader "$metrics_a"
 }
 alive() { kill -0 "$1" 2>/dev/null; }
+stop_publishers() { local p; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; }
 
 writer_pid=""
 write_bg() {  # background API load: OPS RATE SEED
@@ -225,7 +231,7 @@ test_sigterm_flush() {
 # A fatal producer error (injected through librdkafka's test hook): the
 # publisher replaces its producer and goes on, nothing lost, order kept.
 test_fatal_producer_error() {
-  local p; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+  stop_publishers
   start_publisher f "$metrics_a" PROFILE_PUBLISHER_TEST_FATAL_AFTER=700
   wait_for 20 is_leader "$metrics_a" || { log "publisher f never became leader"; return 1; }
   timeout 300 "$tool" write --db "$db" --users 40 --ops 3000 --conns 2 --seed 8 >&2 || return 1
@@ -235,6 +241,45 @@ test_fatal_producer_error() {
   [ "${restarts:-0}" -ge 1 ] || { log "no producer replaced (restarts=$restarts)"; return 1; }
   grep -q 'msg=producer_replaced' "$tmp/publisher-f.log" || return 1
   log "producer replaced $restarts time(s) after the injected fatal error"
+}
+
+# One transaction writes far more events than --batch-size while other users'
+# writes commit, so the publisher reads past its ids and reads them later in
+# parts; once it commits, each of its users writes again. Every user's events
+# arrive in order, without waiting for the minute's rescan from the bottom.
+test_bulk_commit() {
+  stop_publishers
+  start_publisher k "$metrics_a" -- --batch-size 50
+  wait_for 20 is_leader "$metrics_a" || { log "publisher k never became leader"; return 1; }
+  "$root/scripts/kafka.sh" create-topic "$kafka_port" profile.bulk "$partitions" >/dev/null || return 1
+  local bulk_db="$db options='-crealchat_profile.topic=profile.bulk'"
+  timeout 120 "$tool" bulk --db "$bulk_db" --users 600 --seed 31 >&2 || return 1
+  local t0=$SECONDS
+  published() { [ "$(sql "SELECT count(*) FROM profile.outbox WHERE topic = 'profile.bulk' AND published_at IS NULL")" = 0 ]; }
+  wait_for 90 published || { log "rows of profile.bulk still pending after 90 s"; return 1; }
+  log "profile.bulk published $((SECONDS - t0)) s after the last write"
+  check profile.bulk 60 || return 1
+  local out rc=0
+  out=$(timeout 120 "$event_checker" --brokers "$brokers" --topic profile.bulk --expect-from-db "$db" --timeout 60) || rc=$?
+  printf '%s\n' "$out" | tail -3 >&2
+  [ $rc -eq 0 ] || { log "event-checker: exit $rc"; return 1; }
+  [ $((SECONDS - t0)) -lt 30 ] || { log "published only after $((SECONDS - t0)) s: the rescan, not the reads, found them"; return 1; }
+}
+
+# A COMMIT PREPARED sends no NOTIFY. With a 30 s fallback poll the event of a
+# prepared transaction still reaches Kafka within 2 s of its commit. The
+# publisher logs in with the profile_publisher role of scripts/create-roles.sql:
+# finding prepared writers in pg_locks needs no further grant.
+test_prepared_commit() {
+  stop_publishers
+  sql "ALTER SYSTEM SET max_prepared_transactions = 5" || return 1
+  "$root/scripts/pg-cluster.sh" restart "$tmp/pg" fast || { log "restart failed"; return 1; }
+  psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d e2e -f "$root/scripts/create-roles.sql" >/dev/null || return 1
+  sql "DO \$\$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'e2e_publisher') THEN
+         CREATE ROLE e2e_publisher LOGIN IN ROLE profile_publisher; END IF; END \$\$" || return 1
+  start_publisher p "$metrics_a" -- --poll-interval 30s --db "host=127.0.0.1 port=$pg_port user=e2e_publisher dbname=e2e"
+  wait_for 20 is_leader "$metrics_a" || { log "publisher p never became leader"; return 1; }
+  timeout 120 "$tool" prepared --db "$db" --brokers "$brokers" --topic "$topic" --hold-ms 3000 --max-ms 2000
 }
 
 # ---------- run ----------

@@ -33,6 +33,7 @@ TEST(Options, DefaultsAreSensible) {
   EXPECT_EQ(o.batch_size, 5000);
   EXPECT_EQ(o.max_in_flight, 50000);
   EXPECT_EQ(o.poll_interval, Millis(1000));
+  EXPECT_EQ(o.prepared_poll, Millis(200));
   EXPECT_EQ(o.channel, "profile_outbox");
   EXPECT_EQ(o.metrics_host, "127.0.0.1");
   EXPECT_EQ(o.metrics_port, 9187);
@@ -44,7 +45,7 @@ TEST(Options, DefaultsAreSensible) {
 TEST(Options, EverySettingParses) {
   auto r = parse({"--db", "host=db dbname=p", "--brokers", "a:1,b:2", "-X", "linger.ms=20", "-X",
                   "bootstrap.servers=c:3,d:4", "--once", "--batch-size", "100", "--max-in-flight", "400",
-                  "--poll-interval", "10s", "--channel", "wake", "--metrics-addr", ":9300", "--retention", "0",
+                  "--poll-interval", "10s", "--prepared-poll", "0", "--channel", "wake", "--metrics-addr", ":9300", "--retention", "0",
                   "--flush-timeout", "2500ms", "--log-level", "debug"});
   ASSERT_TRUE(r.options) << r.error;
   const Options& o = *r.options;
@@ -58,6 +59,7 @@ TEST(Options, EverySettingParses) {
   EXPECT_EQ(o.batch_size, 100);
   EXPECT_EQ(o.max_in_flight, 400);
   EXPECT_EQ(o.poll_interval, Millis(10000));
+  EXPECT_EQ(o.prepared_poll, Millis(0));
   EXPECT_EQ(o.channel, "wake");
   EXPECT_EQ(o.metrics_host, "0.0.0.0");
   EXPECT_EQ(o.metrics_port, 9300);
@@ -97,6 +99,7 @@ TEST(Options, BadSettingsGiveOneClearLine) {
       {{"--brokers", "k:1", "--batch-size", "500", "--max-in-flight", "100"}, "--max-in-flight must be at least"},
       {{"--brokers", "k:1", "--poll-interval", "0"}, "--poll-interval must be more than 0"},
       {{"--brokers", "k:1", "--poll-interval", "soon"}, "is not a duration"},
+      {{"--brokers", "k:1", "--prepared-poll", "often"}, "--prepared-poll \"often\" is not a duration"},
       {{"--brokers", "k:1", "--retention", "-1d"}, "is not a duration"},
       {{"--brokers", "k:1", "--metrics-addr", "localhost"}, "is not HOST:PORT"},
       {{"--brokers", "k:1", "--metrics-addr", "h:70000"}, "is not HOST:PORT"},

@@ -95,3 +95,68 @@ TEST(ReadWindow, TooManyGapsFallBackToTheBottom) {
   EXPECT_EQ(w.hi(), 0);
   EXPECT_TRUE(w.gaps().empty());
 }
+
+// A transaction of many events commits into one gap: the read takes a batch
+// of it, and the rest of the gap stays to be read even though every
+// transaction that could hold it has ended.
+TEST(ReadWindow, AGapReadInPartStaysOpenAboveTheLastIdReturned) {
+  ReadWindow w;
+  w.advance({1, 100}, 10, 20);  // 2..99 held by a bulk transaction still running
+  ASSERT_EQ(w.gaps().size(), 1u);
+  // It commits; the read returns 10 of its rows (the limit), xmin past it.
+  Ids part;
+  for (std::int64_t id = 2; id <= 11; ++id) part.push_back(id);
+  EXPECT_EQ(w.advance({101, 102}, 25, 30, part, 10), 11) << "complete only up to the last id of the part";
+  ASSERT_EQ(w.gaps().size(), 1u) << "the rest of the gap is still to be read";
+  EXPECT_EQ(w.gaps()[0].lo, 12);
+  EXPECT_EQ(w.gaps()[0].hi, 99);
+  EXPECT_EQ(w.hi(), 100) << "the rows above, returned beside a cut gap, are read again";
+  // The next part, then the last one (fewer than the limit): the gap closes.
+  part.clear();
+  for (std::int64_t id = 12; id <= 21; ++id) part.push_back(id);
+  EXPECT_EQ(w.advance({101, 102}, 25, 30, part, 10), 21);
+  EXPECT_EQ(w.gaps()[0].lo, 22);
+  part.clear();
+  for (std::int64_t id = 22; id <= 99; id += 10) part.push_back(id);
+  EXPECT_EQ(w.advance({101, 102}, 25, 30, part, 10), ReadWindow::kWhole);
+  EXPECT_TRUE(w.gaps().empty());
+  EXPECT_EQ(w.hi(), 102);
+}
+
+TEST(ReadWindow, AGapFilledExactlyToTheLimitIsComplete) {
+  ReadWindow w;
+  w.advance({1, 5}, 10, 20);  // gap 2..4
+  EXPECT_EQ(w.advance({}, 25, 30, {2, 3, 4}, 3), ReadWindow::kWhole);
+  EXPECT_TRUE(w.gaps().empty());
+}
+
+// Only the lowest cut counts: gaps below it are done with, gaps above it were
+// not taken and keep their horizon, even one this read filled completely.
+TEST(ReadWindow, GapsAboveACutStayAsTheyWere) {
+  ReadWindow w;
+  w.advance({1, 3, 10, 14, 20}, 10, 20);  // gaps 2, 4..9, 11..13, 15..19
+  ASSERT_EQ(w.gaps().size(), 4u);
+  EXPECT_EQ(w.advance({21}, 25, 30, {2, 4, 5, 11, 12, 15}, 2), 5);
+  ASSERT_EQ(w.gaps().size(), 3u) << "gap 2 closed";
+  EXPECT_EQ(w.gaps()[0].lo, 6);
+  EXPECT_EQ(w.gaps()[0].hi, 9);
+  EXPECT_EQ(w.gaps()[1].lo, 11) << "read whole but above the cut: read again";
+  EXPECT_EQ(w.gaps()[1].hi, 13);
+  EXPECT_EQ(w.gaps()[2].lo, 15);
+  EXPECT_EQ(w.gaps()[2].horizon, 20u);
+  EXPECT_EQ(w.hi(), 20);
+}
+
+// A gap still open (its transactions running) and read in part keeps its
+// horizon: it is done only when both its rows and its transactions are.
+TEST(ReadWindow, APartReadGapKeepsItsHorizon) {
+  ReadWindow w;
+  w.advance({1, 10}, 10, 20);
+  EXPECT_EQ(w.advance({}, 15, 30, {2, 3}, 2), 3);
+  ASSERT_EQ(w.gaps().size(), 1u);
+  EXPECT_EQ(w.gaps()[0].horizon, 20u);
+  EXPECT_EQ(w.advance({}, 15, 30, {5}, 2), ReadWindow::kWhole);
+  ASSERT_EQ(w.gaps().size(), 1u) << "transaction 15 may still hold an id of 4..9";
+  EXPECT_EQ(w.advance({}, 20, 30, {}, 2), ReadWindow::kWhole);
+  EXPECT_TRUE(w.gaps().empty());
+}
