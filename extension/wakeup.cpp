@@ -24,7 +24,6 @@ extern "C" {
 #include "port/atomics.h"
 #include "storage/ipc.h"
 #include "pgstat.h"
-#include "storage/backendid.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
@@ -42,7 +41,7 @@ typedef struct WakeupShared
 	 * writers in their commit window, 0 if none: they set its latch. */
 	pg_atomic_uint32 waiter;
 	int			nslots;
-	/* Per backend (MyBackendId - 1): the ticket of the writer inside its
+	/* Per backend (rp_backend_slot()): the ticket of the writer inside its
 	 * commit window, between "skip the NOTIFY" and a visible commit; 0 when
 	 * outside. */
 	pg_atomic_uint64 window[FLEXIBLE_ARRAY_MEMBER];
@@ -134,7 +133,7 @@ static void
 decide_at_pre_commit(void)
 {
 	/* Backends without a slot (none is expected to write events) always notify. */
-	if (shared == NULL || MyBackendId < 1 || MyBackendId > shared->nslots)
+	if (shared == NULL || rp_backend_slot() < 0 || rp_backend_slot() >= shared->nslots)
 	{
 		notify_publisher();
 		return;
@@ -144,7 +143,7 @@ decide_at_pre_commit(void)
 	 * request_wakeup() sets the flag before it reads the slots, so either it
 	 * sees this slot and waits, or this writer sees the flag and notifies.
 	 */
-	my_window = &shared->window[MyBackendId - 1];
+	my_window = &shared->window[rp_backend_slot()];
 	pg_atomic_write_u64(my_window, pg_atomic_add_fetch_u64(&shared->tickets, 1));
 	pg_memory_barrier();
 	if (pg_atomic_read_u32(&shared->requested) != 0 &&
@@ -242,7 +241,7 @@ wait_for_commit_window(uint64 upto)
 	const TimestampTz deadline = TimestampTzPlusMilliseconds(GetCurrentTimestamp(), COMMIT_WINDOW_WAIT_MS);
 	uint32		unclaimed = 0;
 	const bool	registered = pg_atomic_compare_exchange_u32(&shared->waiter, &unclaimed,
-															(uint32) MyProc->pgprocno + 1);
+															(uint32) rp_proc_number() + 1);
 	volatile bool clear = false;
 
 	PG_TRY();
