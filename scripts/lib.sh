@@ -48,11 +48,13 @@ esac
 # Builds and installs the extension into the PostgreSQL 15 found by pg_config (PG_MAJOR=18: into
 # PostgreSQL 18, from a copy of the sources in build-pg18/).
 install_extension() {
+  local src
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   if [ "${PG_MAJOR:-15}" = 18 ]; then
-    install_extension_copy "$(pg18_home)/bin/pg_config" "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build-pg18"
+    install_extension_copy "$(pg18_home)/bin/pg_config" "$src/build-pg18"
     return
   fi
-  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
+  make -C "$src" -s -j"$(nproc)" >/dev/null && as_root make -C "$src" -s install >/dev/null
 }
 
 # Builds the extension from a copy of the sources in DIR against the PostgreSQL of PG_CONFIG and

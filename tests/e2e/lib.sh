@@ -20,7 +20,7 @@ build_and_install() {
   publisher=$build/publisher/profile-publisher
   tool=$build/publisher/publisher_e2e_tool
   log "installing the extension"
-  make -s -C "$root" install >/dev/null || die "make install (extension) failed"
+  install_extension || die "make install (extension) failed" # for PG_MAJOR's server
 }
 
 pids=()
