@@ -35,3 +35,9 @@ include $(PGXS)
 
 sql/$(EXTENSION)--$(BASE_VERSION).sql: extension/$(EXTENSION).sql
 	cp $< $@
+
+# PGXS compiles C++ with the server's C++ flags and links with its C flags, as
+# the server's compiler knew them. Builds of PostgreSQL 16 and later by a newer
+# compiler than Debian 12's g++/gcc 12 carry two it rejects.
+override CXXFLAGS := $(filter-out -fexcess-precision=standard,$(CXXFLAGS))
+override CFLAGS := $(filter-out -Wmissing-variable-declarations,$(CFLAGS))

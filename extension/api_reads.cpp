@@ -70,7 +70,7 @@ open_profile_relation(const char *name)
 static Relation
 open_primary_key(Relation rel)
 {
-	Oid			pk = RelationGetPrimaryKeyIndex(rel);
+	Oid			pk = rp_primary_key_index(rel);
 
 	if (!OidIsValid(pk))
 		elog(ERROR, "realchat_profile: %s has no primary key", RelationGetRelationName(rel));
@@ -85,13 +85,13 @@ lookup_begin(ProfileLookup *l, bool with_viewer)
 	memset(l, 0, sizeof(*l));
 	l->profiles = open_profile_relation("profiles");
 	l->profiles_pk = open_primary_key(l->profiles);
-	l->profile_scan = index_beginscan(l->profiles, l->profiles_pk, snapshot, 1, 0);
+	l->profile_scan = rp_index_beginscan(l->profiles, l->profiles_pk, snapshot, 1, 0);
 	l->profile_slot = table_slot_create(l->profiles, NULL);
 	if (with_viewer)
 	{
 		l->blocks = open_profile_relation("blocks");
 		l->blocks_pk = open_primary_key(l->blocks);
-		l->block_scan = index_beginscan(l->blocks, l->blocks_pk, snapshot, 2, 0);
+		l->block_scan = rp_index_beginscan(l->blocks, l->blocks_pk, snapshot, 2, 0);
 		l->block_slot = table_slot_create(l->blocks, NULL);
 	}
 }

@@ -23,6 +23,8 @@ extern "C" {
 #include "utils/uuid.h"
 }
 
+#include "pg_compat.h"
+
 #include "core/core_api.h"
 
 /* Settings (guc.cpp). */
@@ -56,7 +58,7 @@ void		rp_check_uuid(const pg_uuid_t *id, const char *name);
 const char *rp_uuid_text(const pg_uuid_t *id);
 Datum		rp_normalized_text(rp_field field, text *value);
 void		rp_args_to_params(FunctionCallInfo fcinfo, int nargs, Datum *values, char *nulls);
-void		rp_raise_no_user(const pg_uuid_t *user_id) pg_attribute_noreturn();
+pg_noreturn void rp_raise_no_user(const pg_uuid_t *user_id);
 void		rp_check_limit_arg(FunctionCallInfo fcinfo, int argno);
 
 /* Per-owner event sequence (version.cpp). */

@@ -1,7 +1,7 @@
 /*
  * spi.cpp: the extension's own SQL, prepared once per backend and always run
  * with pg_catalog as the only search path. A plan re-parses when the search
- * path differs from the one it was made with, so the override is pushed both
+ * path differs from the one it was made with, so the path is pinned both
  * when preparing and when executing.
  */
 #include "pg_glue.h"
@@ -70,17 +70,6 @@ plan_takes(SPIPlanPtr plan, int nargs, const Oid *argtypes)
 	return true;
 }
 
-static void
-push_catalog_only_path(void)
-{
-	OverrideSearchPath path = {};
-
-	path.schemas = NIL;
-	path.addCatalog = true;
-	path.addTemp = false;
-	PushOverrideSearchPath(&path);
-}
-
 void
 rp_connect(void)
 {
@@ -98,17 +87,18 @@ SPIPlanPtr
 rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 {
 	SPIPlanPtr	plan;
+	int			path_level;
 
 	if (*slot != NULL && plan_takes(*slot, nargs, argtypes))
 		return *slot;
-	push_catalog_only_path();
+	path_level = rp_pin_search_path();
 	PG_TRY();
 	{
 		plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
 	}
 	PG_FINALLY();
 	{
-		PopOverrideSearchPath();
+		rp_unpin_search_path(path_level);
 	}
 	PG_END_TRY();
 	if (plan == NULL)
@@ -125,15 +115,16 @@ int
 rp_exec(SPIPlanPtr plan, const Datum *values, const char *nulls, bool read_only, long count)
 {
 	int			rc;
+	int			path_level;
 
-	push_catalog_only_path();
+	path_level = rp_pin_search_path();
 	PG_TRY();
 	{
 		rc = SPI_execute_plan(plan, (Datum *) values, nulls, read_only, count);
 	}
 	PG_FINALLY();
 	{
-		PopOverrideSearchPath();
+		rp_unpin_search_path(path_level);
 	}
 	PG_END_TRY();
 	if (rc < 0)
@@ -155,6 +146,7 @@ rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum
 	DestReceiver *dest = CreateTuplestoreDestReceiver();
 	SPIExecuteOptions options = {};
 	int			rc;
+	int			path_level;
 
 	for (int i = 0; i < nargs; i++)
 	{
@@ -168,14 +160,14 @@ rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum
 	options.params = params;
 	options.read_only = true;
 	options.dest = dest;
-	push_catalog_only_path();
+	path_level = rp_pin_search_path();
 	PG_TRY();
 	{
 		rc = SPI_execute_plan_extended(plan, &options);
 	}
 	PG_FINALLY();
 	{
-		PopOverrideSearchPath();
+		rp_unpin_search_path(path_level);
 	}
 	PG_END_TRY();
 	dest->rDestroy(dest);

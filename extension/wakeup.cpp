@@ -31,7 +31,6 @@ extern "C" {
 #include "port/atomics.h"
 #include "storage/ipc.h"
 #include "pgstat.h"
-#include "storage/backendid.h"
 #include "storage/latch.h"
 #include "storage/lwlock.h"
 #include "storage/proc.h"
@@ -71,7 +70,7 @@ typedef struct WakeupShared
 	pg_atomic_uint64 wakeups_requested;
 	WakeupDatabase databases[WAKEUP_DATABASES];
 	int			nslots;
-	/* Per backend (MyBackendId - 1). */
+	/* Per backend (rp_backend_slot()). */
 	WakeupWindow window[FLEXIBLE_ARRAY_MEMBER];
 } WakeupShared;
 
@@ -222,7 +221,7 @@ this_database(bool claim, bool *full)
 static uint32
 my_waiter_id(void)
 {
-	return (uint32) MyProc->pgprocno + 1;
+	return (uint32) rp_proc_number() + 1;
 }
 
 static void
@@ -293,7 +292,7 @@ decide_at_pre_commit(void)
 	bool		full;
 
 	/* Backends without a slot (none is expected to write events) always notify. */
-	if (shared == NULL || MyBackendId < 1 || MyBackendId > shared->nslots)
+	if (shared == NULL || rp_backend_slot() < 0 || rp_backend_slot() >= shared->nslots)
 	{
 		notify_publisher();
 		return;
@@ -305,7 +304,7 @@ decide_at_pre_commit(void)
 	 * sees this slot and waits, or this writer sees the flag and notifies.
 	 * The database goes first, so a reader that sees the ticket sees it too.
 	 */
-	my_window = &shared->window[MyBackendId - 1];
+	my_window = &shared->window[rp_backend_slot()];
 	pg_atomic_write_u32(&my_window->dboid, MyDatabaseId);
 	pg_atomic_write_u64(&my_window->ticket, pg_atomic_add_fetch_u64(&shared->tickets, 1));
 	pg_memory_barrier();

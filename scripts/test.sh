@@ -4,9 +4,14 @@
 # PostgreSQL clusters (and Kafka for the publisher's end-to-end tests), runs
 # each suite, stops everything, and ends with "N passed, N failed".
 #
-#   scripts/test.sh            everything
-#   SKIP_E2E=1 scripts/test.sh without the Kafka suites (end to end and chaos)
+# pg_regress, the integration tests and the security suite run against PostgreSQL 15 (Debian's)
+# and 18 (scripts/install-deps.sh); the Kafka suites against 15 unless E2E_PG_MAJOR=18.
+#
+#   scripts/test.sh                  everything
+#   SKIP_E2E=1 scripts/test.sh       without the Kafka suites (end to end and chaos)
+#   E2E_PG_MAJOR=18 scripts/test.sh  the Kafka suites against PostgreSQL 18
 set -uo pipefail
+unset PG_MAJOR # each suite below names its major
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -15,11 +20,12 @@ cd "$root"
 bash scripts/install-deps.sh || exit 1
 
 work=$(make_workdir realchat-test)
-preloaded="$work/pg-preloaded"
-plain="$work/pg-plain"
+pg18_src="$root/build-pg18"
 cleanup() {
-  scripts/pg-cluster.sh stop "$preloaded" immediate >/dev/null 2>&1
-  scripts/pg-cluster.sh stop "$plain" immediate >/dev/null 2>&1
+  local dir
+  for dir in "$work"/pg-*; do
+    [ -d "$dir" ] && scripts/pg-cluster.sh stop "$dir" immediate >/dev/null 2>&1
+  done
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,7 +36,7 @@ summary=()
 record() { # record NAME PASSED FAILED
   passed=$((passed + $2))
   failed=$((failed + $3))
-  summary+=("$(printf '%-28s %4d passed, %d failed' "$1" "$2" "$3")")
+  summary+=("$(printf '%-32s %4d passed, %d failed' "$1" "$2" "$3")")
 }
 section() { printf '\n=== %s ===\n' "$*"; }
 
@@ -47,62 +53,11 @@ record_ctest() { # record_ctest NAME LOGFILE
   record "$1" $((total - fails)) "$fails"
 }
 
-section "build: extension (PGXS)"
-if ! install_extension; then
-  record "build extension" 0 1
-  echo "$passed passed, $failed failed"
-  exit 1
-fi
-
-section "build: C++ targets (CMake)"
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
-  cmake --build build -j"$(nproc)" 2>&1 | tail -3
-build_ok=${PIPESTATUS[0]}
-[ -x build/tests/integration/integration_tests ] || build_ok=1
-if [ "$build_ok" -ne 0 ]; then
-  record "build C++" 0 1
-fi
-
-section "servers: throwaway PostgreSQL 15 clusters"
-port_preloaded=$(free_port)
-port_plain=$(free_port)
-scripts/pg-cluster.sh start "$preloaded" "$port_preloaded" --preload &&
-  scripts/pg-cluster.sh start "$plain" "$port_plain" || { record "start PostgreSQL" 0 1; echo "$passed passed, $failed failed"; exit 1; }
-psql -X -q -h 127.0.0.1 -p "$port_plain" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile" >/dev/null
-psql -X -q -h 127.0.0.1 -p "$port_preloaded" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile" >/dev/null
-echo "preloaded on 127.0.0.1:$port_preloaded, plain on 127.0.0.1:$port_plain"
-
-section "pg_regress"
-PGHOST=127.0.0.1 PGPORT=$port_preloaded PGUSER=postgres make installcheck >"$work/regress.log" 2>&1
-regress_rc=$?
-cat "$work/regress.log" | grep -E '^(ok|not ok|test )|tests' || true
-ok=$(grep -cE '^(ok|test ).*\.\.\. ok' "$work/regress.log")
-bad=$(grep -cE '^(not ok|test ).*\.\.\. FAILED|^not ok' "$work/regress.log")
-[ "$regress_rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
-[ "$bad" -gt 0 ] && [ -f regression.diffs ] && cat regression.diffs
-record "pg_regress" "$ok" "$bad"
-
-if [ "$build_ok" -eq 0 ]; then
-  section "ctest: unit tests (no server)"
-  ctest --test-dir build -LE 'integration|e2e' --output-on-failure >"$work/unit.log" 2>&1
-  tail -4 "$work/unit.log"
-  grep -E '\*\*\*Failed|Failed  ' "$work/unit.log" || true
-  record_ctest "unit (googletest)" "$work/unit.log"
-
-  section "ctest: integration tests (real PostgreSQL)"
-  REALCHAT_TEST_DB="host=127.0.0.1 port=$port_preloaded user=postgres dbname=postgres" \
-  REALCHAT_TEST_DB_PLAIN="host=127.0.0.1 port=$port_plain user=postgres dbname=postgres" \
-    ctest --test-dir build -L integration --output-on-failure --timeout 300 >"$work/integration.log" 2>&1
-  tail -4 "$work/integration.log"
-  grep -E '\*\*\*Failed|Failed  ' -A30 "$work/integration.log" | head -80 || true
-  record_ctest "integration (PostgreSQL)" "$work/integration.log"
-fi
-
 # A suite run by its own script, which ends with "N passed, N failed".
 run_suite() { # run_suite NAME COMMAND...
   local name=$1 log line
   shift
-  log="$work/$(tr ' /' '__' <<<"$name").log"
+  log="$work/$(tr ' /()' '____' <<<"$name").log"
   section "$name"
   "$@" 2>&1 | tee "$log"
   line=$(grep -E '^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed' "$log" | tail -1 | sed -E 's/^[A-Za-z]+: //')
@@ -113,16 +68,98 @@ run_suite() { # run_suite NAME COMMAND...
   fi
 }
 
-run_suite "security and roles" tests/security/run.sh
+section "build: extension (PGXS) for PostgreSQL 15"
+if ! install_extension; then
+  record "build extension (15)" 0 1
+  echo "$passed passed, $failed failed"
+  exit 1
+fi
+
+# PostgreSQL 18 builds its own copy of the sources (scripts/lib.sh, install_extension_copy).
+section "build: extension (PGXS) for PostgreSQL 18"
+pg18_ok=0
+install_extension_copy "$(pg18_home)/bin/pg_config" "$pg18_src" || { pg18_ok=1; record "build extension (18)" 0 1; }
+
+section "build: C++ targets (CMake)"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+  cmake --build build -j"$(nproc)" 2>&1 | tail -3
+build_ok=${PIPESTATUS[0]}
+[ -x build/tests/integration/integration_tests ] || build_ok=1
+if [ "$build_ok" -ne 0 ]; then
+  record "build C++" 0 1
+fi
+
+if [ "$build_ok" -eq 0 ]; then
+  section "ctest: unit tests (no server)"
+  ctest --test-dir build -LE 'integration|e2e' --output-on-failure >"$work/unit.log" 2>&1
+  tail -4 "$work/unit.log"
+  grep -E '\*\*\*Failed|Failed  ' "$work/unit.log" || true
+  record_ctest "unit (googletest)" "$work/unit.log"
+fi
+
+# The suites that need a server, against one major: a preloaded and a plain cluster for
+# pg_regress and the integration tests (the client side is the same for every major), then
+# the security suite with its own cluster.
+server_suites() { # server_suites MAJOR SOURCE_DIR
+  local major=$1 src=$2 preloaded="$work/pg-$1-preloaded" plain="$work/pg-$1-plain"
+  local port_preloaded port_plain regress_rc ok bad
+  section "servers: throwaway PostgreSQL $major clusters"
+  port_preloaded=$(free_port)
+  port_plain=$(free_port)
+  if ! { PG_MAJOR=$major scripts/pg-cluster.sh start "$preloaded" "$port_preloaded" --preload &&
+         PG_MAJOR=$major scripts/pg-cluster.sh start "$plain" "$port_plain"; }; then
+    record "start PostgreSQL $major" 0 1
+    return
+  fi
+  PG_MAJOR=$major bash -c '. scripts/lib.sh; for p in "$@"; do
+      psql -X -q -h 127.0.0.1 -p "$p" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile" >/dev/null; done' \
+    _ "$port_plain" "$port_preloaded"
+  echo "PostgreSQL $major: preloaded on 127.0.0.1:$port_preloaded, plain on 127.0.0.1:$port_plain"
+
+  section "pg_regress ($major)"
+  PG_MAJOR=$major PGHOST=127.0.0.1 PGPORT=$port_preloaded PGUSER=postgres \
+    bash -c '. scripts/lib.sh; make -C "$1" installcheck PG_CONFIG="$(command -v pg_config)"' _ "$src" >"$work/regress-$major.log" 2>&1
+  regress_rc=$?
+  grep -E '^(ok|not ok|test )|tests' "$work/regress-$major.log" || true
+  # "test NAME ... ok" up to 15, TAP's "ok N - NAME" from 16.
+  ok=$(grep -cE '^test .*\.\.\. ok|^ok [0-9]+ ' "$work/regress-$major.log")
+  bad=$(grep -cE '^test .*\.\.\. FAILED|^not ok [0-9]+ ' "$work/regress-$major.log")
+  [ "$regress_rc" -ne 0 ] && [ "$bad" -eq 0 ] && bad=1
+  [ "$bad" -gt 0 ] && [ -f "$src/regression.diffs" ] && cat "$src/regression.diffs"
+  record "pg_regress ($major)" "$ok" "$bad"
+
+  if [ "$build_ok" -eq 0 ]; then
+    section "ctest: integration tests (real PostgreSQL $major)"
+    REALCHAT_TEST_DB="host=127.0.0.1 port=$port_preloaded user=postgres dbname=postgres" \
+    REALCHAT_TEST_DB_PLAIN="host=127.0.0.1 port=$port_plain user=postgres dbname=postgres" \
+      ctest --test-dir build -L integration --output-on-failure --timeout 300 >"$work/integration-$major.log" 2>&1
+    tail -4 "$work/integration-$major.log"
+    grep -E '\*\*\*Failed|Failed  ' -A30 "$work/integration-$major.log" | head -80 || true
+    record_ctest "integration (PostgreSQL $major)" "$work/integration-$major.log"
+  fi
+  # The documentation's SQL examples, once, on the default major's preloaded cluster.
+  if [ "$major" = 15 ]; then
+    PGHOST=127.0.0.1 PGPORT=$port_preloaded PGUSER=postgres run_suite "documentation examples" tests/docs/run.sh
+  fi
+  scripts/pg-cluster.sh stop "$preloaded" immediate >/dev/null 2>&1
+  scripts/pg-cluster.sh stop "$plain" immediate >/dev/null 2>&1
+
+  PG_MAJOR=$major run_suite "security and roles ($major)" tests/security/run.sh
+}
+
+server_suites 15 "$root"
+[ "$pg18_ok" -eq 0 ] && server_suites 18 "$pg18_src"
+
 run_suite "upgrade 1.0 to 1.1" tests/upgrade/run.sh
 run_suite "backup and restore" tests/backup/run.sh
-PGHOST=127.0.0.1 PGPORT=$port_preloaded PGUSER=postgres run_suite "documentation examples" tests/docs/run.sh
 run_suite "script colour" tests/scripts/colour.sh
+
 run_suite "fuzz (libFuzzer, bounded)" scripts/fuzz-suite.sh "${FUZZ_SECONDS:-30}"
 run_suite "unit under ASan and UBSan" scripts/sanitize.sh
 if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
-  BUILD_DIR="$root/build" run_suite "publisher end to end" tests/e2e/run.sh
-  BUILD_DIR="$root/build" run_suite "chaos (short)" tests/chaos/run.sh
+  e2e_major=${E2E_PG_MAJOR:-15}
+  PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "publisher end to end ($e2e_major)" tests/e2e/run.sh
+  PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "chaos (short, $e2e_major)" tests/chaos/run.sh
 fi
 
 section "summary"

@@ -21,7 +21,7 @@ build_and_install() {
   tool=$build/publisher/publisher_e2e_tool
   event_checker=$build/tools/event-checker/event-checker
   log "installing the extension"
-  make -s -C "$root" install >/dev/null || die "make install (extension) failed"
+  install_extension || die "make install (extension) failed" # for PG_MAJOR's server
 }
 
 pids=()

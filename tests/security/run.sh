@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Least privilege and search_path hijacking, against a throwaway PostgreSQL 15 cluster on a free
-# loopback port. The caller has built and installed the extension (make install).
+# Least privilege and search_path hijacking, against a throwaway PostgreSQL cluster on a free
+# loopback port (15; PG_MAJOR=18 for 18). The caller has built and installed the extension for
+# that major (make install).
 #
 #   tests/security/run.sh          ends with "N passed, N failed"; exits non-zero on any failure
 #
@@ -121,6 +122,7 @@ run_sql mallory hijack_plant.sql
 run_sql mallory hijack_calls.sql
 run_sql app_login hijack_victim.sql -v is_app=true
 run_sql publisher_login hijack_victim.sql -v is_app=false
+run_sql admin_login hijack_admin_write.sql
 run_sql postgres hijack_verify.sql
 
 # Running the script again takes back a privilege granted by hand.
