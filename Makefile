@@ -19,7 +19,7 @@ EXTRA_CLEAN = $(DATA_built)
 
 TESTS = $(sort $(wildcard sql/*.sql))
 REGRESS = $(filter-out $(EXTENSION)--%,$(patsubst sql/%.sql,%,$(TESTS)))
-REGRESS_OPTS = --load-extension=$(EXTENSION)
+REGRESS_OPTS = --load-extension=pg_trgm --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Iextension

@@ -123,3 +123,40 @@ rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum
 		elog(ERROR, "realchat_profile: SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
 	return SPI_processed;
 }
+
+/*
+ * A read-only cursor over a plan, for reads that stop once they have enough rows; opened and
+ * fetched with the same catalog-only search path as rp_exec.
+ */
+Portal
+rp_cursor_open(SPIPlanPtr plan, const Datum *values, const char *nulls)
+{
+	Portal		portal;
+
+	push_catalog_only_path();
+	PG_TRY();
+	{
+		portal = SPI_cursor_open(NULL, plan, (Datum *) values, nulls, true);
+	}
+	PG_FINALLY();
+	{
+		PopOverrideSearchPath();
+	}
+	PG_END_TRY();
+	return portal;
+}
+
+void
+rp_cursor_fetch(Portal portal, long count)
+{
+	push_catalog_only_path();
+	PG_TRY();
+	{
+		SPI_cursor_fetch(portal, true, count);
+	}
+	PG_FINALLY();
+	{
+		PopOverrideSearchPath();
+	}
+	PG_END_TRY();
+}

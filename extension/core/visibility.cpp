@@ -49,7 +49,7 @@ rp_visibility_decide(const rp_visibility_facts *f)
 }
 
 bool
-rp_visibility_needs_contact(rp_audience owner_audience, bool owner_discoverable)
+rp_visibility_needs_contact(rp_audience owner_audience, bool owner_discoverable, bool for_lookup)
 {
-	return owner_audience == RP_AUDIENCE_CONTACTS || !owner_discoverable;
+	return owner_audience == RP_AUDIENCE_CONTACTS || (for_lookup && !owner_discoverable);
 }

@@ -62,9 +62,10 @@ rp_visibility rp_visibility_decide(const rp_visibility_facts *facts);
 
 /*
  * Whether viewer_in_owner_contacts can change the result for an owner with this audience and
- * discoverability, so the glue probes the contacts only when it matters.
+ * discoverability (for_lookup: the read is find_profile_by_username or search_profiles, where
+ * rule 5 applies), so the glue probes the contacts only when it matters.
  */
-bool rp_visibility_needs_contact(rp_audience owner_audience, bool owner_discoverable);
+bool rp_visibility_needs_contact(rp_audience owner_audience, bool owner_discoverable, bool for_lookup);
 
 #ifdef __cplusplus
 }
