@@ -62,13 +62,15 @@ candidates_plan(void)
 	schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	return rp_plan(&plan,
 				   psprintf("SELECT p.user_id FROM profile.profiles p"
-							" WHERE (lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ lower($1) || chr(1114111))"
+							" WHERE (lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ (lower($1) || chr(1114111)))"
 							"    OR lower(p.display_name) LIKE '%%' || replace(replace(replace(lower($1),"
 							"        '\\', '\\\\'), '%%', '\\%%'), '_', '\\_') || '%%'"
 							" ORDER BY CASE WHEN lower(p.username) = lower($1) THEN 0"
-							"               WHEN lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ lower($1) || chr(1114111) THEN 1"
+							"               WHEN lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ (lower($1) || chr(1114111)) THEN 1"
 							"               ELSE 2 END,"
-							"  %s.similarity(lower(p.display_name), lower($1)) DESC, lower(p.username), p.user_id",
+							"  CASE WHEN NOT (lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ (lower($1) || chr(1114111)))"
+							"       THEN %s.similarity(lower(p.display_name), lower($1)) END DESC NULLS LAST,"
+							"  lower(p.username), p.user_id",
 							schema),
 				   1, argtypes);
 }
