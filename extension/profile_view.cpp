@@ -147,6 +147,7 @@ profile_view_begin(ProfileView *pv, const pg_uuid_t *viewer)
 	TupleDesc	desc;
 
 	memset(pv, 0, sizeof(*pv));
+	pv->memory = CurrentMemoryContext;
 	pv->snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
 	probe_open(&pv->profiles, "profiles", pv->snapshot, 1);
 	desc = RelationGetDescr(pv->profiles.rel);
@@ -183,7 +184,12 @@ static bool
 viewer_in_contacts_of(ProfileView *pv, const pg_uuid_t *owner)
 {
 	if (pv->contacts.rel == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(pv->memory);
+
 		probe_open(&pv->contacts, "contacts", pv->snapshot, 2);
+		MemoryContextSwitchTo(old);
+	}
 	return probe_pair(&pv->contacts, owner, &pv->viewer);
 }
 

@@ -46,6 +46,7 @@ typedef struct PkProbe
 
 typedef struct ProfileView
 {
+	MemoryContext memory;		/* of the call: probes opened later (inside SPI) live here too */
 	Snapshot	snapshot;
 	PkProbe		profiles;
 	PkProbe		blocks;			/* opened with a viewer */
