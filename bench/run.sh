@@ -82,7 +82,7 @@ qv() { q -At "$@"; }
 log "mode $mode: $rounds round(s) of ${duration}s per measurement; work dir $work"
 scripts/pg-cluster.sh start "$pgdir" "$port" --preload --bench
 psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE bench"
-q -c "CREATE EXTENSION realchat_profile" -f bench/setup.sql -f bench/plpgsql_twin.sql
+q -c "CREATE EXTENSION realchat_profile CASCADE" -f bench/setup.sql -f bench/plpgsql_twin.sql
 q -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" 2>/dev/null || true
 
 printf 'section\tscenario\tclients\tvariant\tround\tvalue\tcpu_us\n' >"$results"

@@ -68,8 +68,8 @@ port_preloaded=$(free_port)
 port_plain=$(free_port)
 scripts/pg-cluster.sh start "$preloaded" "$port_preloaded" --preload &&
   scripts/pg-cluster.sh start "$plain" "$port_plain" || { record "start PostgreSQL" 0 1; echo "$passed passed, $failed failed"; exit 1; }
-psql -X -q -h 127.0.0.1 -p "$port_plain" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile" >/dev/null
-psql -X -q -h 127.0.0.1 -p "$port_preloaded" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile" >/dev/null
+psql -X -q -h 127.0.0.1 -p "$port_plain" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile CASCADE" >/dev/null
+psql -X -q -h 127.0.0.1 -p "$port_preloaded" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile CASCADE" >/dev/null
 echo "preloaded on 127.0.0.1:$port_preloaded, plain on 127.0.0.1:$port_plain"
 
 section "pg_regress"
