@@ -1,15 +1,15 @@
 -- search_profiles: matching, ranking, the viewer's blocks and rule 5, masking, indexes only;
 -- relationships: what user_id's own lists say, in input order, never the other user's blocks.
 SELECT count(*) FROM (VALUES
-  ('c3000000-0000-4000-8000-000000000001'::uuid, 'srch_ada', 'Ada Lovelace'),
-  ('c3000000-0000-4000-8000-000000000002', 'srch_ada_b', 'Bea'),
-  ('c3000000-0000-4000-8000-000000000003', 'srch_adam', 'Adam Smith'),
-  ('c3000000-0000-4000-8000-000000000004', 'zed_one', 'Lovelace fan (srch_ada)'),
-  ('c3000000-0000-4000-8000-000000000005', 'zed_two', 'Srch_Adalbert'),
-  ('c3000000-0000-4000-8000-000000000006', 'srch_hidden', 'Hidden Ada'),
-  ('c3000000-0000-4000-8000-000000000007', 'srch_blocker', 'Blocker Ada'),
-  ('c3000000-0000-4000-8000-000000000008', 'srch_viewer', 'Viewer'),
-  ('c3000000-0000-4000-8000-000000000009', 'pct_user', '100% Ada_x')) AS t(id, u, d),
+  ('e9000000-0000-4000-8000-000000000001'::uuid, 'srch_ada', 'Ada Lovelace'),
+  ('e9000000-0000-4000-8000-000000000002', 'srch_ada_b', 'Bea'),
+  ('e9000000-0000-4000-8000-000000000003', 'srch_adam', 'Adam Smith'),
+  ('e9000000-0000-4000-8000-000000000004', 'zed_one', 'Lovelace fan (srch_ada)'),
+  ('e9000000-0000-4000-8000-000000000005', 'zed_two', 'Srch_Adalbert'),
+  ('e9000000-0000-4000-8000-000000000006', 'srch_hidden', 'Hidden Ada'),
+  ('e9000000-0000-4000-8000-000000000007', 'srch_blocker', 'Blocker Ada'),
+  ('e9000000-0000-4000-8000-000000000008', 'srch_viewer', 'Viewer'),
+  ('e9000000-0000-4000-8000-000000000009', 'pct_user', '100% Ada_x')) AS t(id, u, d),
   LATERAL profile.create_profile(t.id, t.u, t.d);
 -- Exact username first, then username prefixes by username, then display names by similarity.
 SELECT username, display_name FROM profile.search_profiles('SRCH_ADA');
@@ -20,27 +20,27 @@ SELECT username FROM profile.search_profiles('100%');
 SELECT username FROM profile.search_profiles('a_x');
 SELECT count(*) AS wildcard_only FROM profile.search_profiles('%');
 -- NFC: a decomposed query finds the composed name.
-SELECT 1 FROM profile.create_profile('c3000000-0000-4000-8000-00000000000a', 'srch_jose', U&'Jos\00E9 Ada');
+SELECT 1 FROM profile.create_profile('e9000000-0000-4000-8000-00000000000a', 'srch_jose', U&'Jos\00E9 Ada');
 SELECT username FROM profile.search_profiles(U&'jose\0301');
 
 -- The viewer: hidden (not discoverable) users only for their contacts; neither direction of a
 -- block; the rows masked as get_profile masks them.
-SELECT 1 FROM profile.set_privacy('c3000000-0000-4000-8000-000000000006', discoverable => false);
-SELECT 1 FROM profile.block_user('c3000000-0000-4000-8000-000000000007', 'c3000000-0000-4000-8000-000000000008');
-SELECT 1 FROM profile.block_user('c3000000-0000-4000-8000-000000000008', 'c3000000-0000-4000-8000-000000000002');
-SELECT 1 FROM profile.set_status('c3000000-0000-4000-8000-000000000003', 'online');
-SELECT 1 FROM profile.set_privacy('c3000000-0000-4000-8000-000000000003', 'contacts');
+SELECT 1 FROM profile.set_privacy('e9000000-0000-4000-8000-000000000006', discoverable => false);
+SELECT 1 FROM profile.block_user('e9000000-0000-4000-8000-000000000007', 'e9000000-0000-4000-8000-000000000008');
+SELECT 1 FROM profile.block_user('e9000000-0000-4000-8000-000000000008', 'e9000000-0000-4000-8000-000000000002');
+SELECT 1 FROM profile.set_status('e9000000-0000-4000-8000-000000000003', 'online');
+SELECT 1 FROM profile.set_privacy('e9000000-0000-4000-8000-000000000003', 'contacts');
 SELECT username, status, last_seen IS NOT NULL AS last_seen
-FROM profile.search_profiles('ada', 'c3000000-0000-4000-8000-000000000008', 50) ORDER BY username;
+FROM profile.search_profiles('ada', 'e9000000-0000-4000-8000-000000000008', 50) ORDER BY username;
 SELECT count(*) AS trusted_sees_all FROM profile.search_profiles('ada', NULL, 50);
-SELECT 1 FROM profile.add_contact('c3000000-0000-4000-8000-000000000006', 'c3000000-0000-4000-8000-000000000008');
-SELECT username FROM profile.search_profiles('hidden', 'c3000000-0000-4000-8000-000000000008');
-SELECT username FROM profile.find_profile_by_username('srch_hidden', 'c3000000-0000-4000-8000-000000000008');
-SELECT username FROM profile.find_profile_by_username('srch_hidden', 'c3000000-0000-4000-8000-000000000001');
+SELECT 1 FROM profile.add_contact('e9000000-0000-4000-8000-000000000006', 'e9000000-0000-4000-8000-000000000008');
+SELECT username FROM profile.search_profiles('hidden', 'e9000000-0000-4000-8000-000000000008');
+SELECT username FROM profile.find_profile_by_username('srch_hidden', 'e9000000-0000-4000-8000-000000000008');
+SELECT username FROM profile.find_profile_by_username('srch_hidden', 'e9000000-0000-4000-8000-000000000001');
 
 -- Indexes only: on a table of many profiles the plan of the search query has no Seq Scan.
 INSERT INTO profile.profiles (user_id, username, display_name)
-SELECT ('c3100000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'bulk' || g, 'Bulk person ' || g
+SELECT ('ea000000-0000-4000-8000-' || lpad(to_hex(g), 12, '0'))::uuid, 'bulk' || g, 'Bulk person ' || g
 FROM generate_series(1, 10000) g;
 VACUUM ANALYZE profile.profiles;  -- also empties the GIN pending list, as autovacuum would
 CREATE FUNCTION pg_temp.search_plan(q text) RETURNS SETOF text LANGUAGE plpgsql AS $$
@@ -75,19 +75,19 @@ SELECT profile.search_profiles('ada', '00000000-0000-0000-0000-000000000000');
 \set VERBOSITY default
 
 -- relationships: input order, distinct, unknown users skipped.
-SELECT 1 FROM profile.add_contact('c3000000-0000-4000-8000-000000000001', 'c3000000-0000-4000-8000-000000000003', is_favorite => true);
-SELECT 1 FROM profile.add_contact('c3000000-0000-4000-8000-000000000004', 'c3000000-0000-4000-8000-000000000001');
-SELECT 1 FROM profile.block_user('c3000000-0000-4000-8000-000000000001', 'c3000000-0000-4000-8000-000000000005');
-SELECT 1 FROM profile.mute_user('c3000000-0000-4000-8000-000000000001', 'c3000000-0000-4000-8000-000000000004', '2999-01-01 00:00+00');
-SELECT 1 FROM profile.block_user('c3000000-0000-4000-8000-000000000002', 'c3000000-0000-4000-8000-000000000001');
-SELECT * FROM profile.relationships('c3000000-0000-4000-8000-000000000001', ARRAY[
-  'c3000000-0000-4000-8000-000000000005', 'c3000000-0000-4000-8000-000000000003', 'c3000000-0000-4000-8000-0000000000ff',
-  'c3000000-0000-4000-8000-000000000004', 'c3000000-0000-4000-8000-000000000005', 'c3000000-0000-4000-8000-000000000002']::uuid[]);
-SELECT count(*) AS empty FROM profile.relationships('c3000000-0000-4000-8000-000000000001', '{}');
+SELECT 1 FROM profile.add_contact('e9000000-0000-4000-8000-000000000001', 'e9000000-0000-4000-8000-000000000003', is_favorite => true);
+SELECT 1 FROM profile.add_contact('e9000000-0000-4000-8000-000000000004', 'e9000000-0000-4000-8000-000000000001');
+SELECT 1 FROM profile.block_user('e9000000-0000-4000-8000-000000000001', 'e9000000-0000-4000-8000-000000000005');
+SELECT 1 FROM profile.mute_user('e9000000-0000-4000-8000-000000000001', 'e9000000-0000-4000-8000-000000000004', '2999-01-01 00:00+00');
+SELECT 1 FROM profile.block_user('e9000000-0000-4000-8000-000000000002', 'e9000000-0000-4000-8000-000000000001');
+SELECT * FROM profile.relationships('e9000000-0000-4000-8000-000000000001', ARRAY[
+  'e9000000-0000-4000-8000-000000000005', 'e9000000-0000-4000-8000-000000000003', 'e9000000-0000-4000-8000-0000000000ff',
+  'e9000000-0000-4000-8000-000000000004', 'e9000000-0000-4000-8000-000000000005', 'e9000000-0000-4000-8000-000000000002']::uuid[]);
+SELECT count(*) AS empty FROM profile.relationships('e9000000-0000-4000-8000-000000000001', '{}');
 \set VERBOSITY terse
-SELECT profile.relationships('c3000000-0000-4000-8000-000000000001', NULL);
-SELECT profile.relationships('c3000000-0000-4000-8000-000000000001', ARRAY[NULL]::uuid[]);
-SELECT profile.relationships('c3000000-0000-4000-8000-000000000001', ARRAY['00000000-0000-0000-0000-000000000000']::uuid[]);
-SELECT profile.relationships(NULL, ARRAY['c3000000-0000-4000-8000-000000000002']::uuid[]);
-SELECT profile.relationships('c3000000-0000-4000-8000-000000000001', array_fill('c3000000-0000-4000-8000-000000000002'::uuid, ARRAY[1001]));
-SELECT count(*) AS at_1000 FROM profile.relationships('c3000000-0000-4000-8000-000000000001', array_fill('c3000000-0000-4000-8000-000000000002'::uuid, ARRAY[1000]));
+SELECT profile.relationships('e9000000-0000-4000-8000-000000000001', NULL);
+SELECT profile.relationships('e9000000-0000-4000-8000-000000000001', ARRAY[NULL]::uuid[]);
+SELECT profile.relationships('e9000000-0000-4000-8000-000000000001', ARRAY['00000000-0000-0000-0000-000000000000']::uuid[]);
+SELECT profile.relationships(NULL, ARRAY['e9000000-0000-4000-8000-000000000002']::uuid[]);
+SELECT profile.relationships('e9000000-0000-4000-8000-000000000001', array_fill('e9000000-0000-4000-8000-000000000002'::uuid, ARRAY[1001]));
+SELECT count(*) AS at_1000 FROM profile.relationships('e9000000-0000-4000-8000-000000000001', array_fill('e9000000-0000-4000-8000-000000000002'::uuid, ARRAY[1000]));
