@@ -14,12 +14,14 @@ CORE_SRCS = $(wildcard extension/core/*.cpp)
 OBJS = $(GLUE_SRCS:.cpp=.o) $(CORE_SRCS:.cpp=.o)
 
 DATA = $(wildcard sql/$(EXTENSION)--*--*.sql)
+# Per-version control: 1.0 requires nothing (1.1 adds pg_trgm).
+DATA += $(EXTENSION)--$(BASE_VERSION).control
 DATA_built = sql/$(EXTENSION)--$(BASE_VERSION).sql
 EXTRA_CLEAN = $(DATA_built)
 
 TESTS = $(sort $(wildcard sql/*.sql))
 REGRESS = $(filter-out $(EXTENSION)--%,$(patsubst sql/%.sql,%,$(TESTS)))
-REGRESS_OPTS = --load-extension=$(EXTENSION)
+REGRESS_OPTS = --load-extension=pg_trgm --load-extension=$(EXTENSION)
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Iextension

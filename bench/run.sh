@@ -7,7 +7,7 @@
 #                  (a few minutes); the default (full) is 3 rounds of 10 s and 1,000,000 rows
 #   --rounds N     interleaved rounds per measurement (the median is reported)
 #   --duration S   seconds per pgbench run
-#   --only LIST    comma-separated sections: write, read, notify, publisher (default: all)
+#   --only LIST    comma-separated sections: write, read, search, notify, publisher (default: all)
 #   --keep         keep the work directory (clusters, logs, raw results) for inspection
 #   --out FILE     also write the summary (markdown) to FILE
 #   --profile      also sample every process with perf during one more run of update_profile
@@ -29,7 +29,7 @@ mode=full
 rounds=3
 duration=10
 backlog=1000000
-sections="write,read,notify,publisher"
+sections="write,read,search,notify,publisher"
 keep=0
 profile=0
 out=""
@@ -82,7 +82,7 @@ qv() { q -At "$@"; }
 log "mode $mode: $rounds round(s) of ${duration}s per measurement; work dir $work"
 scripts/pg-cluster.sh start "$pgdir" "$port" --preload --bench
 psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE bench"
-q -c "CREATE EXTENSION realchat_profile" -f bench/setup.sql -f bench/plpgsql_twin.sql
+q -c "CREATE EXTENSION realchat_profile CASCADE" -f bench/setup.sql -f bench/plpgsql_twin.sql
 q -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" 2>/dev/null || true
 
 printf 'section\tscenario\tclients\tvariant\tround\tvalue\tcpu_us\n' >"$results"
@@ -177,6 +177,11 @@ fi
 
 # --- read path --------------------------------------------------------------------------
 if has read; then
+  # The viewer reads meet every rule: a quarter of the users show presence to contacts only
+  # (a probe of their contacts per read), one in sixteen to nobody (reciprocity for viewers).
+  q -c "UPDATE profile.profiles SET presence_audience = CASE WHEN right(user_id::text, 1) IN ('0', '1', '2', '3')
+                                                              THEN 'contacts'::profile.audience ELSE 'nobody' END
+        WHERE right(user_id::text, 1) IN ('0', '1', '2', '3', '4')"
   log "read path: extension vs the plain SELECT returning the same rows"
   for round in $(seq 1 "$rounds"); do
     for clients in 1 8; do
@@ -189,6 +194,53 @@ if has read; then
       for v in ext plain; do
         measure read list_contacts_1000 "$clients" "$v" "$round" "read_list_contacts_$v.sql"
       done
+      for v in ext plain; do
+        measure read get_profile_viewer "$clients" "$v" "$round" "read_get_profile_viewer_$v.sql"
+      done
+      for v in ext plain; do
+        measure read get_profiles_100_viewer "$clients" "$v" "$round" "read_get_profiles_viewer_$v.sql"
+      done
+      for v in ext plain; do
+        measure read relationships_100 "$clients" "$v" "$round" "read_relationships_$v.sql"
+      done
+    done
+  done
+fi
+
+# --- search -----------------------------------------------------------------------------
+# search_profiles latency over 1,000,000 profiles (200,000 with --quick): the users beyond the
+# populated ones get display names "<First> <Surname> <n>", so display-name queries match a
+# few hundred rows each. p50 and p99 of every transaction's latency (pgbench --log).
+if has search; then
+  search_users=$([ "$mode" = quick ] && echo "$users" || echo 1000000)
+  q -c "CREATE FUNCTION bench.surname(k int) RETURNS text LANGUAGE sql IMMUTABLE AS
+          \$\$ SELECT (ARRAY['Lovelace', 'Hopper', 'Turing', 'Noether', 'Curie', 'Germain', 'Franklin',
+                               'Meitner', 'Goodall', 'Liskov'])[1 + k % 10] \$\$"
+  if [ "$search_users" -gt "$users" ]; then
+    t0=$(date +%s.%N)
+    q -c "INSERT INTO profile.profiles (user_id, username, display_name)
+          SELECT bench.uid(i), 'user' || i,
+                 (ARRAY['Ada', 'Grace', 'Alan', 'Emmy', 'Marie', 'Sophie', 'Rosalind', 'Lise'])[1 + i % 8]
+                 || ' ' || bench.surname(i / 8) || ' ' || (i % 1000)
+          FROM generate_series($users + 1, $search_users) i"
+    log "search: $((search_users - users)) more profiles in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.0f}')")s"
+  fi
+  q -c "VACUUM ANALYZE profile.profiles"
+  for clients in 1 8; do
+    for round in $(seq 1 "$rounds"); do
+      rm -f "$work"/search_log.*
+      threads=$((clients < 2 ? 1 : 2))
+      (cd "$work" && timeout $((duration + 120)) pgbench -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
+         -h 127.0.0.1 -p "$port" -U postgres -D users="$search_users" -l --log-prefix=search_log \
+         -f "$root/bench/sql/search_profiles.sql" bench >"$work/pgbench-search-c$clients.log" 2>&1) \
+        || { tail -20 "$work/pgbench-search-c$clients.log" >&2; exit 1; }
+      read -r p50 p99 < <(cat "$work"/search_log.* | python3 -c "
+import sys
+v = sorted(int(l.split()[2]) for l in sys.stdin if l.strip())
+print(f'{v[len(v) // 2] / 1000:.2f}', f'{v[min(len(v) - 1, int(len(v) * 0.99))] / 1000:.2f}')")
+      record search search_profiles "$clients" p50_ms "$round" "$p50"
+      record search search_profiles "$clients" p99_ms "$round" "$p99"
+      log "search c=$clients round $round: p50 ${p50} ms, p99 ${p99} ms"
     done
   done
 fi

@@ -86,6 +86,15 @@ if read:
               f"| {fmt(ce)} / {fmt(cn)} / {fmt(cp)} | {ratio(cp, ce)} |")
     print()
 
+search = [k for k in order if k[0] == "search"]
+if search:
+    print("## search_profiles latency (ms, pgbench --log, median of rounds)\n")
+    print("| clients | p50 | p99 |")
+    print("| --: | --: | --: |")
+    for _, scen, c in search:
+        print(f"| {c} | {fmt(med(tps, 'search', scen, c, 'p50_ms'), 2)} | {fmt(med(tps, 'search', scen, c, 'p99_ms'), 2)} |")
+    print()
+
 if any(k[0] == "notify" for k in order):
     print("## NOTIFY (update_profile, 32 clients)\n")
     print("| library | extension tps | raw floor tps | raw + pg_notify tps | raw+notify / raw |")

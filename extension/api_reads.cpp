@@ -1,9 +1,9 @@
 /*
- * api_reads.cpp: the read functions. Block enforcement: while A blocks B, B
- * sees A offline with no last_seen; put_profile and list_contacts' join mask
- * exactly that.
+ * api_reads.cpp: the read functions. Every read that takes a viewer shows what the visibility
+ * rules (core/visibility.h) leave: profile_view.cpp for profiles, list_contacts through the
+ * same decision on facts its query reads.
  */
-#include "pg_glue.h"
+#include "profile_view.h"
 
 extern "C" {
 #include "access/genam.h"
@@ -19,6 +19,7 @@ extern "C" {
 #include "utils/rel.h"
 #include "utils/relcache.h"
 #include "utils/snapmgr.h"
+#include "utils/lsyscache.h"
 #include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(rp_get_profile);
@@ -28,140 +29,6 @@ PG_FUNCTION_INFO_V1(rp_list_contacts);
 PG_FUNCTION_INFO_V1(rp_list_blocks);
 PG_FUNCTION_INFO_V1(rp_is_blocked);
 PG_FUNCTION_INFO_V1(rp_can_interact);
-}
-
-/*
- * Profiles by id, for get_profile and get_profiles: one primary-key probe per id (and one
- * into blocks' primary key when a viewer is given), straight through the index AM. Through
- * SPI each call paid a whole executor start-up for a one-row lookup, which made these
- * functions markedly slower than the plain SELECT they wrap (bench/README.md). Same
- * snapshot as SPI's read-only execution (the active one), same locks (AccessShareLock held
- * to the end of the transaction), same rows: the table's own tuples, masked for a blocked
- * viewer as list_contacts masks them (status offline, last_seen null).
- */
-enum
-{
-	PROFILE_STATUS_ATTNO = 6,	/* profile.profiles.status */
-	PROFILE_LAST_SEEN_ATTNO = 7 /* profile.profiles.last_seen */
-};
-
-typedef struct ProfileLookup
-{
-	Relation	profiles;
-	Relation	profiles_pk;
-	IndexScanDesc profile_scan;
-	TupleTableSlot *profile_slot;
-	Relation	blocks;			/* NULL without a viewer */
-	Relation	blocks_pk;
-	IndexScanDesc block_scan;
-	TupleTableSlot *block_slot;
-	Datum		offline;		/* 'offline'::profile.presence, once needed */
-	bool		have_offline;
-} ProfileLookup;
-
-static Relation
-open_profile_relation(const char *name)
-{
-	RangeVar   *rv = makeRangeVar((char *) "profile", (char *) name, -1);
-
-	return table_open(RangeVarGetRelid(rv, AccessShareLock, false), NoLock);
-}
-
-static Relation
-open_primary_key(Relation rel)
-{
-	Oid			pk = rp_primary_key_index(rel);
-
-	if (!OidIsValid(pk))
-		elog(ERROR, "realchat_profile: %s has no primary key", RelationGetRelationName(rel));
-	return index_open(pk, AccessShareLock);
-}
-
-static void
-lookup_begin(ProfileLookup *l, bool with_viewer)
-{
-	Snapshot	snapshot = ActiveSnapshotSet() ? GetActiveSnapshot() : GetTransactionSnapshot();
-
-	memset(l, 0, sizeof(*l));
-	l->profiles = open_profile_relation("profiles");
-	l->profiles_pk = open_primary_key(l->profiles);
-	l->profile_scan = rp_index_beginscan(l->profiles, l->profiles_pk, snapshot, 1, 0);
-	l->profile_slot = table_slot_create(l->profiles, NULL);
-	if (with_viewer)
-	{
-		l->blocks = open_profile_relation("blocks");
-		l->blocks_pk = open_primary_key(l->blocks);
-		l->block_scan = rp_index_beginscan(l->blocks, l->blocks_pk, snapshot, 2, 0);
-		l->block_slot = table_slot_create(l->blocks, NULL);
-	}
-}
-
-static void
-lookup_end(ProfileLookup *l)
-{
-	index_endscan(l->profile_scan);
-	ExecDropSingleTupleTableSlot(l->profile_slot);
-	index_close(l->profiles_pk, NoLock);
-	table_close(l->profiles, NoLock);
-	if (l->blocks)
-	{
-		index_endscan(l->block_scan);
-		ExecDropSingleTupleTableSlot(l->block_slot);
-		index_close(l->blocks_pk, NoLock);
-		table_close(l->blocks, NoLock);
-	}
-}
-
-static bool
-owner_blocks_viewer(ProfileLookup *l, const pg_uuid_t *owner, const pg_uuid_t *viewer)
-{
-	ScanKeyData keys[2];
-
-	ScanKeyInit(&keys[0], 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(owner));
-	ScanKeyInit(&keys[1], 2, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(viewer));
-	index_rescan(l->block_scan, keys, 2, NULL, 0);
-	return index_getnext_slot(l->block_scan, ForwardScanDirection, l->block_slot);
-}
-
-/* Appends the profile of `id` (if it exists) to the result, as `viewer` (may be NULL) sees it. */
-static void
-put_profile(ProfileLookup *l, ReturnSetInfo *rsinfo, const pg_uuid_t *id, const pg_uuid_t *viewer)
-{
-	TupleTableSlot *slot = l->profile_slot;
-	ScanKeyData key;
-	Datum	   *values;
-	bool	   *nulls;
-	int			natts;
-
-	ScanKeyInit(&key, 1, BTEqualStrategyNumber, F_UUID_EQ, UUIDPGetDatum(id));
-	index_rescan(l->profile_scan, &key, 1, NULL, 0);
-	if (!index_getnext_slot(l->profile_scan, ForwardScanDirection, slot))
-		return;
-	if (viewer == NULL || !owner_blocks_viewer(l, id, viewer))
-	{
-		tuplestore_puttupleslot(rsinfo->setResult, slot);
-		return;
-	}
-	if (!l->have_offline)
-	{
-		Oid			presence = TupleDescAttr(slot->tts_tupleDescriptor, PROFILE_STATUS_ATTNO - 1)->atttypid;
-
-		l->offline = DirectFunctionCall2(enum_in, CStringGetDatum("offline"), ObjectIdGetDatum(presence));
-		l->have_offline = true;
-	}
-	slot_getallattrs(slot);
-	natts = slot->tts_tupleDescriptor->natts;
-	values = (Datum *) palloc(sizeof(Datum) * natts);
-	nulls = (bool *) palloc(sizeof(bool) * natts);
-	memcpy(values, slot->tts_values, sizeof(Datum) * natts);
-	memcpy(nulls, slot->tts_isnull, sizeof(bool) * natts);
-	values[PROFILE_STATUS_ATTNO - 1] = l->offline;
-	nulls[PROFILE_STATUS_ATTNO - 1] = false;
-	values[PROFILE_LAST_SEEN_ATTNO - 1] = (Datum) 0;
-	nulls[PROFILE_LAST_SEEN_ATTNO - 1] = true;
-	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
-	pfree(values);
-	pfree(nulls);
 }
 
 static void
@@ -192,12 +59,12 @@ rp_get_profile(PG_FUNCTION_ARGS)
 {
 	pg_uuid_t  *user_id = rp_uuid_arg(fcinfo, 0, "user_id");
 	pg_uuid_t  *viewer = PG_ARGISNULL(1) ? NULL : rp_uuid_arg(fcinfo, 1, "viewer");
-	ProfileLookup lookup;
+	ProfileView view;
 
 	InitMaterializedSRF(fcinfo, 0);
-	lookup_begin(&lookup, viewer != NULL);
-	put_profile(&lookup, (ReturnSetInfo *) fcinfo->resultinfo, user_id, viewer);
-	lookup_end(&lookup);
+	profile_view_begin(&view, viewer);
+	profile_view_put(&view, (ReturnSetInfo *) fcinfo->resultinfo, user_id, READ_BY_ID);
+	profile_view_end(&view);
 	return (Datum) 0;
 }
 
@@ -233,25 +100,26 @@ rp_get_profiles(PG_FUNCTION_ARGS)
 	Datum	   *ids;
 	int			n;
 	pg_uuid_t  *viewer;
-	ProfileLookup lookup;
+	ProfileView view;
 
 	rp_require_not_null(fcinfo, 0, "user_ids");
 	ids = check_user_ids(PG_GETARG_ARRAYTYPE_P(0), &n);
 	viewer = PG_ARGISNULL(1) ? NULL : rp_uuid_arg(fcinfo, 1, "viewer");
 	InitMaterializedSRF(fcinfo, 0);
-	lookup_begin(&lookup, viewer != NULL);
+	profile_view_begin(&view, viewer);
 	for (int i = 0; i < n; i++)
 	{
 		CHECK_FOR_INTERRUPTS();
-		put_profile(&lookup, (ReturnSetInfo *) fcinfo->resultinfo, DatumGetUUIDP(ids[i]), viewer);
+		profile_view_put(&view, (ReturnSetInfo *) fcinfo->resultinfo, DatumGetUUIDP(ids[i]), READ_BY_ID);
 	}
-	lookup_end(&lookup);
+	profile_view_end(&view);
 	return (Datum) 0;
 }
 
 /*
  * By username, case-insensitively: the id from the username index, then the
- * same probe and masking as get_profile. Schema 1.0 declares no viewer
+ * same probe and masking as get_profile, and rule 5: a user who is not
+ * discoverable is found only by their contacts. Schema 1.0 declares no viewer
  * argument; 1.1's viewer is the second.
  */
 Datum
@@ -263,7 +131,7 @@ rp_find_profile_by_username(PG_FUNCTION_ARGS)
 	pg_uuid_t  *viewer = NULL;
 	pg_uuid_t	found;
 	bool		exists;
-	ProfileLookup lookup;
+	ProfileView view;
 
 	rp_require_not_null(fcinfo, 0, "username");
 	if (PG_NARGS() > 1 && !PG_ARGISNULL(1))
@@ -283,21 +151,17 @@ rp_find_profile_by_username(PG_FUNCTION_ARGS)
 	rp_finish();
 	if (!exists)
 		return (Datum) 0;
-	lookup_begin(&lookup, viewer != NULL);
-	put_profile(&lookup, (ReturnSetInfo *) fcinfo->resultinfo, &found, viewer);
-	lookup_end(&lookup);
+	profile_view_begin(&view, viewer);
+	profile_view_put(&view, (ReturnSetInfo *) fcinfo->resultinfo, &found, READ_BY_USERNAME);
+	profile_view_end(&view);
 	return (Datum) 0;
 }
 
-Datum
-rp_list_contacts(PG_FUNCTION_ARGS)
-{
-	static SPIPlanPtr first_page = NULL;
-	static SPIPlanPtr next_page = NULL;
-	static const Oid argtypes[4] = {UUIDOID, BOOLOID, INT4OID, UUIDOID};
-	Datum		values[4];
-
-#define LIST_CONTACTS_SQL(after) \
+/*
+ * list_contacts under schema 1.0: the block rule only, masked in the query. Kept for databases
+ * whose schema has not been updated yet (no privacy columns).
+ */
+#define LIST_CONTACTS_1_0_SQL(after) \
 	"SELECT c.contact_user_id, c.nickname, c.is_favorite, p.username, p.display_name, p.avatar_url," \
 	" CASE WHEN b.user_id IS NULL THEN p.status ELSE 'offline'::profile.presence END," \
 	" CASE WHEN b.user_id IS NULL THEN p.last_seen END" \
@@ -307,19 +171,131 @@ rp_list_contacts(PG_FUNCTION_ARGS)
 	" WHERE c.user_id = $1 AND (NOT $2 OR c.is_favorite)" after \
 	" ORDER BY c.contact_user_id LIMIT $3"
 
+/*
+ * Schema 1.1: the stored fields and the facts of the rules for each contact (the list's owner
+ * is the viewer), masked row by row through rp_visibility_decide like every other read.
+ */
+#define LIST_CONTACTS_SQL(after) \
+	"SELECT c.contact_user_id, c.nickname, c.is_favorite, p.username, p.display_name, p.avatar_url," \
+	" p.status, p.last_seen," \
+	" EXISTS (SELECT 1 FROM profile.blocks b WHERE b.user_id = c.contact_user_id AND b.blocked_user_id = c.user_id)," \
+	" EXISTS (SELECT 1 FROM profile.contacts r WHERE r.user_id = c.contact_user_id AND r.contact_user_id = c.user_id)," \
+	" p.presence_audience::text, p.discoverable, p.status::text = 'invisible'," \
+	" (SELECT v.presence_audience::text FROM profile.profiles v WHERE v.user_id = $1)" \
+	" FROM profile.contacts c" \
+	" JOIN profile.profiles p ON p.user_id = c.contact_user_id" \
+	" WHERE c.user_id = $1 AND (NOT $2 OR c.is_favorite)" after \
+	" ORDER BY c.contact_user_id LIMIT $3"
+
+enum
+{
+	LC_CONTACT_USER_ID = 1, LC_STATUS = 7, LC_LAST_SEEN = 8, LC_OUTPUT_COLUMNS = 8,
+	LC_OWNER_BLOCKS_VIEWER, LC_VIEWER_IN_CONTACTS, LC_AUDIENCE, LC_DISCOVERABLE, LC_INVISIBLE,
+	LC_VIEWER_AUDIENCE
+};
+
+static rp_audience
+audience_column(HeapTuple tuple, TupleDesc desc, int column)
+{
+	char	   *label = SPI_getvalue(tuple, desc, column);
+	rp_audience audience = RP_AUDIENCE_EVERYONE;
+
+	if (label != NULL && !rp_audience_parse(label, &audience))
+		elog(ERROR, "realchat_profile: unknown profile.audience value \"%s\"", label);
+	return audience;
+}
+
+static bool
+bool_column(HeapTuple tuple, TupleDesc desc, int column)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tuple, desc, column, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+static void
+put_masked_contacts(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	SPITupleTable *rows = SPI_tuptable;
+	uint64		count = SPI_processed;
+	TupleDesc	desc = rows->tupdesc;
+	Oid			presence_type = SPI_gettypeid(desc, LC_STATUS);
+	Datum		values[LC_OUTPUT_COLUMNS];
+	bool		nulls[LC_OUTPUT_COLUMNS];
+
+	for (uint64 i = 0; i < count; i++)
+	{
+		HeapTuple	tuple = rows->vals[i];
+		rp_visibility_facts f;
+		rp_visibility v;
+		pg_uuid_t	contact;
+
+		memset(&f, 0, sizeof(f));
+		f.owner_blocks_viewer = bool_column(tuple, desc, LC_OWNER_BLOCKS_VIEWER);
+		f.viewer_in_owner_contacts = bool_column(tuple, desc, LC_VIEWER_IN_CONTACTS);
+		f.owner_audience = audience_column(tuple, desc, LC_AUDIENCE);
+		f.owner_discoverable = bool_column(tuple, desc, LC_DISCOVERABLE);
+		f.owner_invisible = bool_column(tuple, desc, LC_INVISIBLE);
+		f.viewer_audience = audience_column(tuple, desc, LC_VIEWER_AUDIENCE);
+		v = rp_visibility_decide(&f);
+		for (int c = 0; c < LC_OUTPUT_COLUMNS; c++)
+			values[c] = SPI_getbinval(tuple, desc, c + 1, &nulls[c]);
+		contact = *DatumGetUUIDP(values[LC_CONTACT_USER_ID - 1]);
+		rp_mask_presence(&v, &contact, presence_type, &values[LC_STATUS - 1], &nulls[LC_STATUS - 1],
+						 &values[LC_LAST_SEEN - 1], &nulls[LC_LAST_SEEN - 1]);
+		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
+	}
+}
+
+static bool
+profiles_have_privacy_columns(void)
+{
+	RangeVar   *rv = makeRangeVar((char *) "profile", (char *) "profiles", -1);
+
+	return get_attnum(RangeVarGetRelid(rv, AccessShareLock, false), "presence_audience") != InvalidAttrNumber;
+}
+
+Datum
+rp_list_contacts(PG_FUNCTION_ARGS)
+{
+	static SPIPlanPtr first_page_1_0 = NULL;
+	static SPIPlanPtr next_page_1_0 = NULL;
+	static SPIPlanPtr first_page = NULL;
+	static SPIPlanPtr next_page = NULL;
+	static const Oid argtypes[4] = {UUIDOID, BOOLOID, INT4OID, UUIDOID};
+	Datum		values[4];
+	int			nargs = 3;
+	SPIPlanPtr	plan;
+
 	values[0] = UUIDPGetDatum(rp_uuid_arg(fcinfo, 0, "user_id"));
 	values[1] = BoolGetDatum(!PG_ARGISNULL(1) && PG_GETARG_BOOL(1));
 	rp_check_limit_arg(fcinfo, 3);
 	values[2] = PG_GETARG_DATUM(3);
-	InitMaterializedSRF(fcinfo, 0);
-	if (PG_ARGISNULL(2))
-		run_into_result_set(fcinfo, &first_page, LIST_CONTACTS_SQL(""), 3, argtypes, values);
-	else
+	if (!PG_ARGISNULL(2))
 	{
 		values[3] = UUIDPGetDatum(rp_uuid_arg(fcinfo, 2, "after"));
-		run_into_result_set(fcinfo, &next_page, LIST_CONTACTS_SQL(" AND c.contact_user_id > $4"),
-							4, argtypes, values);
+		nargs = 4;
 	}
+	InitMaterializedSRF(fcinfo, 0);
+	if (!profiles_have_privacy_columns())
+	{
+		if (nargs == 3)
+			run_into_result_set(fcinfo, &first_page_1_0, LIST_CONTACTS_1_0_SQL(""), 3, argtypes, values);
+		else
+			run_into_result_set(fcinfo, &next_page_1_0, LIST_CONTACTS_1_0_SQL(" AND c.contact_user_id > $4"),
+								4, argtypes, values);
+		return (Datum) 0;
+	}
+	rp_connect();
+	if (nargs == 3)
+		plan = rp_plan(&first_page, LIST_CONTACTS_SQL(""), 3, argtypes);
+	else
+		plan = rp_plan(&next_page, LIST_CONTACTS_SQL(" AND c.contact_user_id > $4"), 4, argtypes);
+	rp_exec(plan, values, NULL, true, 0);
+	put_masked_contacts(fcinfo);
+	rp_finish();
 	return (Datum) 0;
 }
 

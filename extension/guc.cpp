@@ -10,6 +10,7 @@ char	   *rp_topic = NULL;
 char	   *rp_notify_channel = NULL;
 int			rp_max_contacts = 10000;
 int			rp_max_blocks = 10000;
+int			rp_max_mutes = 10000;
 
 /* Kafka's rule for topic names: 1..249 of [a-zA-Z0-9._-]. */
 static bool
@@ -68,6 +69,10 @@ rp_define_settings(void)
 	DefineCustomIntVariable("realchat_profile.max_blocks",
 							"Most users one user may block.",
 							NULL, &rp_max_blocks, 10000, 0, 1000000,
+							PGC_SUSET, 0, NULL, NULL, NULL);
+	DefineCustomIntVariable("realchat_profile.max_mutes",
+							"Most users one user may mute.",
+							NULL, &rp_max_mutes, 10000, 0, 1000000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
 	MarkGUCPrefixReserved("realchat_profile");
 }

@@ -32,6 +32,7 @@ extern char *rp_topic;
 extern char *rp_notify_channel;
 extern int	rp_max_contacts;
 extern int	rp_max_blocks;
+extern int	rp_max_mutes;
 void		rp_define_settings(void);
 
 /* Wake-ups (wakeup.cpp). */
@@ -48,6 +49,8 @@ SPIPlanPtr	rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argt
 int			rp_exec(SPIPlanPtr plan, const Datum *values, const char *nulls, bool read_only, long count);
 uint64		rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum *values,
 								FunctionCallInfo fcinfo);
+Portal		rp_cursor_open(SPIPlanPtr plan, const Datum *values, const char *nulls);
+void		rp_cursor_fetch(Portal portal, long count);
 void		rp_connect(void);
 void		rp_finish(void);
 

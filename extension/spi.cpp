@@ -175,3 +175,43 @@ rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum
 		elog(ERROR, "realchat_profile: SPI_execute_plan_extended failed: %s", SPI_result_code_string(rc));
 	return SPI_processed;
 }
+
+/*
+ * A read-only cursor over a plan, for reads that stop once they have enough rows; opened and
+ * fetched with the same catalog-only search path as rp_exec.
+ */
+Portal
+rp_cursor_open(SPIPlanPtr plan, const Datum *values, const char *nulls)
+{
+	Portal		portal;
+	int			path_level;
+
+	path_level = rp_pin_search_path();
+	PG_TRY();
+	{
+		portal = SPI_cursor_open(NULL, plan, (Datum *) values, nulls, true);
+	}
+	PG_FINALLY();
+	{
+		rp_unpin_search_path(path_level);
+	}
+	PG_END_TRY();
+	return portal;
+}
+
+void
+rp_cursor_fetch(Portal portal, long count)
+{
+	int			path_level;
+
+	path_level = rp_pin_search_path();
+	PG_TRY();
+	{
+		SPI_cursor_fetch(portal, true, count);
+	}
+	PG_FINALLY();
+	{
+		rp_unpin_search_path(path_level);
+	}
+	PG_END_TRY();
+}

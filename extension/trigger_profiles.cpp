@@ -223,9 +223,50 @@ after_insert(TriggerData *trigdata)
 				  data, profile_fields(&row, data));
 }
 
+/*
+ * Privacy (schema 1.1): the changed privacy fields of an update, for PrivacyChanged. Both
+ * columns are NOT NULL and typed, so there is nothing else to validate.
+ */
+enum
+{
+	P_PRESENCE_AUDIENCE = 14, P_DISCOVERABLE = 15
+};
+
+static int
+privacy_changes(const RowEdit *old_row, const RowEdit *row, const char **changed)
+{
+	int			n = 0;
+
+	if (row->desc->natts < P_DISCOVERABLE)
+		return 0;
+	if (ROW_ISNULL(old_row, P_PRESENCE_AUDIENCE) != ROW_ISNULL(row, P_PRESENCE_AUDIENCE) ||
+		(!ROW_ISNULL(row, P_PRESENCE_AUDIENCE) &&
+		 DatumGetObjectId(ROW_VALUE(old_row, P_PRESENCE_AUDIENCE)) != DatumGetObjectId(ROW_VALUE(row, P_PRESENCE_AUDIENCE))))
+		changed[n++] = "presence_audience";
+	if (ROW_ISNULL(old_row, P_DISCOVERABLE) != ROW_ISNULL(row, P_DISCOVERABLE) ||
+		(!ROW_ISNULL(row, P_DISCOVERABLE) &&
+		 DatumGetBool(ROW_VALUE(old_row, P_DISCOVERABLE)) != DatumGetBool(ROW_VALUE(row, P_DISCOVERABLE))))
+		changed[n++] = "discoverable";
+	return n;
+}
+
+static void
+emit_privacy_changed(const RowEdit *row, int64 version, const char **changed, int nchanged)
+{
+	rp_value	data[3];
+
+	data[0] = value_string("presence_audience",
+						   DatumGetCString(DirectFunctionCall1(enum_out, ROW_VALUE(row, P_PRESENCE_AUDIENCE))));
+	data[1] = value_bool("discoverable", DatumGetBool(ROW_VALUE(row, P_DISCOVERABLE)));
+	data[2] = value_list("changed", changed, nchanged);
+	rp_emit_event(row_uuid(row, P_USER_ID), "PrivacyChanged", version, data, 3);
+}
+
 static HeapTuple
 on_update(TriggerData *trigdata)
 {
+	const char *privacy_changed[2];
+	int			nprivacy;
 	RowEdit		old_row;
 	RowEdit		row;
 	TimestampTz now;
@@ -289,31 +330,35 @@ on_update(TriggerData *trigdata)
 	else
 		clamp_last_seen(&row, now);
 
+	nprivacy = privacy_changes(&old_row, &row, privacy_changed);
+
 	/* A change that changes nothing (a last_seen heartbeat included) emits nothing. */
 	version = DatumGetInt64(ROW_VALUE(&old_row, P_VERSION));
 	row_set(&row, P_CREATED_AT, ROW_VALUE(&old_row, P_CREATED_AT), false);
-	if (!profile_changed && !status_changed)
+	if (!profile_changed && !status_changed && nprivacy == 0)
 	{
 		row_set(&row, P_VERSION, Int64GetDatum(version), false);
 		row_set(&row, P_UPDATED_AT, ROW_VALUE(&old_row, P_UPDATED_AT), false);
 		return row_build(&row);
 	}
 
-	version++;
-	row_set(&row, P_VERSION, Int64GetDatum(version), false);
 	row_set(&row, P_UPDATED_AT, TimestampTzGetDatum(now), false);
 	if (profile_changed)
 	{
 		ndata = profile_fields(&row, data);
 		data[ndata++] = value_list("changed", changed, nchanged);
-		rp_emit_event(row_uuid(&row, P_USER_ID), "ProfileUpdated", version, data, ndata);
+		rp_emit_event(row_uuid(&row, P_USER_ID), "ProfileUpdated", ++version, data, ndata);
 	}
-	else
+	else if (status_changed)
 	{
 		data[0] = value_string("status", status_label(&row));
 		data[1] = value_timestamp("last_seen", &row, P_LAST_SEEN);
-		rp_emit_event(row_uuid(&row, P_USER_ID), "PresenceChanged", version, data, 2);
+		rp_emit_event(row_uuid(&row, P_USER_ID), "PresenceChanged", ++version, data, 2);
 	}
+	/* One event per category, privacy last (after custom status). */
+	if (nprivacy > 0)
+		emit_privacy_changed(&row, ++version, privacy_changed, nprivacy);
+	row_set(&row, P_VERSION, Int64GetDatum(version), false);
 	return row_build(&row);
 }
 

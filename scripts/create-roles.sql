@@ -64,7 +64,14 @@ GRANT EXECUTE ON FUNCTION
   profile.unblock_user(uuid, uuid),
   profile.list_blocks(uuid, uuid, integer),
   profile.is_blocked(uuid, uuid),
-  profile.can_interact(uuid, uuid)
+  profile.can_interact(uuid, uuid),
+  profile.set_privacy(uuid, profile.audience, boolean),
+  profile.mute_user(uuid, uuid, timestamptz),
+  profile.unmute_user(uuid, uuid),
+  profile.list_mutes(uuid, uuid, integer),
+  profile.is_muted(uuid, uuid),
+  profile.relationships(uuid, uuid[]),
+  profile.search_profiles(text, uuid, integer)
 TO profile_app;
 
 -- The publisher: read the outbox, mark rows published or quarantined (and re-drive them), the

@@ -35,7 +35,7 @@ stop_all() {
 heading "Starting PostgreSQL 15 on 127.0.0.1:$pg_port (realchat_profile preloaded)"
 scripts/pg-cluster.sh start "$work/pg" "$pg_port" --preload
 export PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres PGDATABASE=postgres
-psql -X -q -c "CREATE EXTENSION realchat_profile"
+psql -X -q -c "CREATE EXTENSION realchat_profile CASCADE"
 
 heading "Starting Kafka (KRaft, single node) on 127.0.0.1:$kafka_port"
 scripts/kafka.sh start "$work/kafka" "$kafka_port" 6 >/dev/null

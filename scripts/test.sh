@@ -112,7 +112,7 @@ server_suites() { # server_suites MAJOR SOURCE_DIR
     return
   fi
   PG_MAJOR=$major bash -c '. scripts/lib.sh; for p in "$@"; do
-      psql -X -q -h 127.0.0.1 -p "$p" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile" >/dev/null; done' \
+      psql -X -q -h 127.0.0.1 -p "$p" -U postgres -d postgres -c "CREATE EXTENSION realchat_profile CASCADE" >/dev/null; done' \
     _ "$port_plain" "$port_preloaded"
   echo "PostgreSQL $major: preloaded on 127.0.0.1:$port_preloaded, plain on 127.0.0.1:$port_plain"
 

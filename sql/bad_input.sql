@@ -205,7 +205,45 @@ FROM (VALUES
   ('UPDATE profiles', 'wrong enum value',       $$UPDATE profile.profiles SET status = 'sleeping' WHERE user_id = :A$$, '22P02', 'profile.presence'),
   ('INSERT contacts', 'unknown contact',        $$INSERT INTO profile.contacts (user_id, contact_user_id) VALUES (:A, :U)$$, 'P0002', 'contact_user_id'),
   ('INSERT contacts', 'nickname control',       $$INSERT INTO profile.contacts (user_id, contact_user_id, nickname) VALUES (:A, :C, U&'x\0001')$$, '22023', 'nickname'),
-  ('INSERT blocks', 'self',                     $$INSERT INTO profile.blocks (user_id, blocked_user_id) VALUES (:A, :A)$$, '22023', 'blocked_user_id')
+  ('INSERT blocks', 'self',                     $$INSERT INTO profile.blocks (user_id, blocked_user_id) VALUES (:A, :A)$$, '22023', 'blocked_user_id'),
+  -- privacy, mutes, relationships, search
+  ('set_privacy', 'null user_id',               $$SELECT profile.set_privacy(NULL, 'nobody')$$, '22004', 'user_id'),
+  ('set_privacy', 'nil user_id',                $$SELECT profile.set_privacy(:N, 'nobody')$$, '22023', 'user_id'),
+  ('set_privacy', 'unknown user',               $$SELECT profile.set_privacy(:U, 'nobody')$$, 'P0002', 'f0000000-0000-4000-8000-0000000000ff'),
+  ('set_privacy', 'unknown audience',           $$SELECT profile.set_privacy(:A, 'friends')$$, '22P02', 'audience'),
+  ('set_privacy', 'nothing to change',          $$SELECT profile.set_privacy(:A)$$, 'ok', NULL),
+  ('UPDATE profiles', 'discoverable null',      $$UPDATE profile.profiles SET discoverable = NULL WHERE user_id = :A$$, '23502', 'discoverable'),
+  ('mute_user', 'null muted_user_id',           $$SELECT profile.mute_user(:A, NULL)$$, '22004', 'muted_user_id'),
+  ('mute_user', 'nil muted_user_id',            $$SELECT profile.mute_user(:A, :N)$$, '22023', 'muted_user_id'),
+  ('mute_user', 'self-mute',                    $$SELECT profile.mute_user(:A, :A)$$, '22023', 'muted_user_id'),
+  ('mute_user', 'unknown muted user',           $$SELECT profile.mute_user(:A, :U)$$, 'P0002', 'f0000000-0000-4000-8000-0000000000ff'),
+  ('mute_user', 'unknown user',                 $$SELECT profile.mute_user(:U, :A)$$, 'P0002', 'f0000000-0000-4000-8000-0000000000ff'),
+  ('mute_user', 'expires_at in the past',       $$SELECT profile.mute_user(:A, :B, now() - interval '1 second')$$, '22023', 'expires_at'),
+  ('mute_user', 'expires_at infinity',          $$SELECT profile.mute_user(:A, :B, 'infinity')$$, '22023', 'expires_at'),
+  ('mute_user', 'blocked user (a mute hides nothing)', $$SELECT profile.mute_user(:B, :C)$$, 'ok', NULL),
+  ('INSERT mutes', 'self',                      $$INSERT INTO profile.mutes (user_id, muted_user_id) VALUES (:A, :A)$$, '22023', 'muted_user_id'),
+  ('INSERT mutes', 'past expires_at',           $$INSERT INTO profile.mutes (user_id, muted_user_id, expires_at) VALUES (:A, :B, now() - interval '1 day')$$, '22023', 'expires_at'),
+  ('unmute_user', 'null muted_user_id',         $$SELECT profile.unmute_user(:A, NULL)$$, '22004', 'muted_user_id'),
+  ('unmute_user', 'nil user_id',                $$SELECT profile.unmute_user(:N, :B)$$, '22023', 'user_id'),
+  ('list_mutes', 'limit 0',                     $$SELECT profile.list_mutes(:A, "limit" => 0)$$, '22023', 'limit'),
+  ('list_mutes', 'limit 1001',                  $$SELECT profile.list_mutes(:A, "limit" => 1001)$$, '22023', 'limit'),
+  ('list_mutes', 'nil after',                   $$SELECT profile.list_mutes(:A, :N)$$, '22023', 'after'),
+  ('is_muted', 'null other',                    $$SELECT profile.is_muted(:A, NULL)$$, '22004', 'other'),
+  ('relationships', 'null others',              $$SELECT profile.relationships(:A, NULL)$$, '22004', 'others'),
+  ('relationships', 'null in others',           $$SELECT profile.relationships(:A, ARRAY[:B, NULL]::uuid[])$$, '22004', 'others'),
+  ('relationships', 'nil in others',            $$SELECT profile.relationships(:A, ARRAY[:N]::uuid[])$$, '22023', 'others'),
+  ('relationships', '1000 ids',                 $$SELECT profile.relationships(:A, array_fill(:B::uuid, ARRAY[1000]))$$, 'ok', NULL),
+  ('relationships', '1001 ids',                 $$SELECT profile.relationships(:A, array_fill(:B::uuid, ARRAY[1001]))$$, '54000', 'others'),
+  ('search_profiles', 'null query',             $$SELECT profile.search_profiles(NULL)$$, '22004', 'query'),
+  ('search_profiles', 'empty query',            $$SELECT profile.search_profiles('')$$, '22023', 'query'),
+  ('search_profiles', 'blank query',            $$SELECT profile.search_profiles(U&' \3000 ')$$, '22023', 'query'),
+  ('search_profiles', 'query 64 characters',    $$SELECT profile.search_profiles(repeat(U&'\4E16', 64))$$, 'ok', NULL),
+  ('search_profiles', 'query 65 characters',    $$SELECT profile.search_profiles(repeat(U&'\4E16', 65))$$, '22023', 'query'),
+  ('search_profiles', 'query 64 + spaces',      $$SELECT profile.search_profiles('  ' || repeat('a', 64) || '  ')$$, 'ok', NULL),
+  ('search_profiles', 'limit 0',                $$SELECT profile.search_profiles('alice', "limit" => 0)$$, '22023', 'limit'),
+  ('search_profiles', 'limit 51',               $$SELECT profile.search_profiles('alice', "limit" => 51)$$, '22023', 'limit'),
+  ('search_profiles', 'null limit',             $$SELECT profile.search_profiles('alice', "limit" => NULL)$$, '22004', 'limit'),
+  ('search_profiles', 'nil viewer',             $$SELECT profile.search_profiles('alice', :N)$$, '22023', 'viewer')
 ) AS t(fn, what, call, expected, names);
 
 -- One line per case: "ok" when the SQLSTATE matches and the message names what it must.
@@ -224,6 +262,10 @@ FROM pg_temp.attempt($$SELECT profile.add_contact('f0000000-0000-4000-8000-00000
 UNION ALL
 SELECT 'block_user over max_blocks', r.state, position('limit of 1 blocked users' IN r.message) > 0
 FROM pg_temp.attempt($$SELECT profile.block_user('f0000000-0000-4000-8000-00000000000b', 'f0000000-0000-4000-8000-00000000000a')$$) r;
+SET realchat_profile.max_mutes = 0;
+SELECT 'mute_user over max_mutes' AS what, r.state, position('limit of 0 muted users' IN r.message) > 0 AS says_limit
+FROM pg_temp.attempt($$SELECT profile.mute_user('f0000000-0000-4000-8000-00000000000a', 'f0000000-0000-4000-8000-00000000000b')$$) r;
+RESET realchat_profile.max_mutes;
 RESET realchat_profile.max_contacts;
 RESET realchat_profile.max_blocks;
 

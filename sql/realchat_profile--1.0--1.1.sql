@@ -91,3 +91,58 @@ ALTER TABLE profile.outbox ADD COLUMN traceparent text;
 CREATE OR REPLACE FUNCTION profile.delete_profile(user_id uuid)
   RETURNS boolean AS 'MODULE_PATHNAME', 'rp_delete_profile_1_1'
   LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- ---------------------------------------------------------------------------------------------
+-- Privacy and the social graph: set_privacy (PrivacyChanged comes from the profiles trigger),
+-- mutes, relationships and search. The visibility rules live in the library (core/visibility.h).
+CREATE FUNCTION profile.set_privacy(user_id uuid, presence_audience profile.audience DEFAULT NULL,
+                                    discoverable boolean DEFAULT NULL)
+  RETURNS profile.profiles AS 'MODULE_PATHNAME', 'rp_set_privacy'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- Mutes: the trigger validates and writes UserMuted / UserUnmuted, for hand-made DML too.
+CREATE FUNCTION profile.mutes_trigger() RETURNS trigger
+  AS 'MODULE_PATHNAME', 'rp_mutes_trigger' LANGUAGE C;
+CREATE TRIGGER mutes_change BEFORE INSERT OR UPDATE OR DELETE ON profile.mutes
+  FOR EACH ROW EXECUTE FUNCTION profile.mutes_trigger();
+-- Expiry takes the oldest expired mutes first.
+CREATE INDEX mutes_expires_at_idx ON profile.mutes (expires_at) WHERE expires_at IS NOT NULL;
+
+CREATE FUNCTION profile.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz DEFAULT NULL)
+  RETURNS profile.mutes AS 'MODULE_PATHNAME', 'rp_mute_user'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION profile.unmute_user(user_id uuid, muted_user_id uuid)
+  RETURNS boolean AS 'MODULE_PATHNAME', 'rp_unmute_user'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION profile.list_mutes(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
+  RETURNS SETOF profile.mutes AS 'MODULE_PATHNAME', 'rp_list_mutes'
+  LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+CREATE FUNCTION profile.is_muted(user_id uuid, other uuid)
+  RETURNS boolean AS 'MODULE_PATHNAME', 'rp_is_muted'
+  LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION profile.relationships(user_id uuid, others uuid[])
+  RETURNS TABLE (other uuid, is_contact boolean, is_favorite boolean, contact_of boolean,
+                 blocking boolean, muting boolean, muted_until timestamptz)
+  AS 'MODULE_PATHNAME', 'rp_relationships'
+  LANGUAGE C STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- Search: username prefixes through a byte-order btree, display names through trigrams
+-- (pg_trgm, a required extension, in whatever schema it was installed into).
+CREATE INDEX profiles_username_prefix_idx ON profile.profiles (pg_catalog.lower(username) text_pattern_ops);
+DO $search$
+BEGIN
+  EXECUTE pg_catalog.format(
+    'CREATE INDEX profiles_display_name_trgm_idx ON profile.profiles USING gin (pg_catalog.lower(display_name) %I.gin_trgm_ops)',
+    (SELECT n.nspname FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+     WHERE e.extname = 'pg_trgm'));
+END
+$search$;
+CREATE FUNCTION profile.search_profiles(query text, viewer uuid DEFAULT NULL, "limit" int DEFAULT 20)
+  RETURNS SETOF profile.profiles AS 'MODULE_PATHNAME', 'rp_search_profiles'
+  LANGUAGE C STABLE ROWS 20 SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON FUNCTION profile.set_privacy(uuid, profile.audience, boolean), profile.mutes_trigger(),
+  profile.mute_user(uuid, uuid, timestamptz), profile.unmute_user(uuid, uuid),
+  profile.list_mutes(uuid, uuid, int), profile.is_muted(uuid, uuid), profile.relationships(uuid, uuid[]),
+  profile.search_profiles(text, uuid, int) FROM PUBLIC;

@@ -44,7 +44,7 @@ sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 
 sql -d postgres -c "CREATE DATABASE source" -c "CREATE DATABASE restored_custom" -c "CREATE DATABASE restored_plain"
 sql -d source >/dev/null <<'SQL'
-CREATE EXTENSION realchat_profile;
+CREATE EXTENSION realchat_profile CASCADE;
 SELECT profile.create_profile(('d0000000-0000-4000-8000-00000000000' || n)::uuid, 'backup' || n, 'Backup ' || n)
 FROM generate_series(1, 6) n;
 SELECT profile.update_profile('d0000000-0000-4000-8000-000000000001', bio => E'two\nlines', avatar_url => 'https://x.example/a.png');

@@ -106,7 +106,7 @@ sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres
 log "PostgreSQL on 127.0.0.1:$pg_port, Kafka on 127.0.0.1:$kafka_port, temp $tmp"
 "$root/scripts/pg-cluster.sh" start "$tmp/pg" "$pg_port" --preload || abort "PostgreSQL did not start"
 psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE chaos" || abort "createdb failed"
-sql "CREATE EXTENSION realchat_profile" || abort "CREATE EXTENSION failed"
+sql "CREATE EXTENSION realchat_profile CASCADE" || abort "CREATE EXTENSION failed"
 psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d chaos -f "$root/scripts/create-roles.sql" >/dev/null ||
   abort "scripts/create-roles.sql failed"
 sql "CREATE ROLE chaos_app LOGIN IN ROLE profile_app; CREATE ROLE chaos_publisher LOGIN IN ROLE profile_publisher" ||

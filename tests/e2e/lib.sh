@@ -51,7 +51,7 @@ start_infra() {
   log "PostgreSQL on $pg_port, Kafka on $kafka_port, temp $tmp"
   "$root/scripts/pg-cluster.sh" start "$tmp/pg" "$pg_port" --preload "$@" || die "PostgreSQL did not start"
   psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE e2e" || die "createdb failed"
-  sql "CREATE EXTENSION realchat_profile" || die "CREATE EXTENSION failed"
+  sql "CREATE EXTENSION realchat_profile CASCADE" || die "CREATE EXTENSION failed"
   "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null || die "Kafka did not start"
   "$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" >/dev/null || die "topic creation failed"
 }

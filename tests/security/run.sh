@@ -61,7 +61,7 @@ run_sql() {
 
 superuser() { psql -X -q -At -v ON_ERROR_STOP=1 -U postgres "$@"; }
 
-superuser -c "CREATE EXTENSION realchat_profile" >/dev/null || { fail "CREATE EXTENSION"; finish; }
+superuser -c "CREATE EXTENSION realchat_profile CASCADE" >/dev/null || { fail "CREATE EXTENSION"; finish; }
 
 # The roles script refuses a database without the extension, and says why.
 superuser -c "CREATE DATABASE no_extension" >/dev/null
@@ -103,6 +103,7 @@ run_sql postgres setup.sql
 run_sql postgres catalog.sql
 run_sql mallory settings.sql
 run_sql app_login app.sql
+run_sql app_login privacy.sql
 run_sql publisher_login publisher.sql
 
 # The publisher role's LISTEN hears an application's write (no preloading: every write notifies).

@@ -74,7 +74,13 @@ before=$(state)
 pending_before=$(sql -c "SELECT pending FROM profile.outbox_stats()")
 check "the database starts at 1.0" [ "$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'realchat_profile'")" = "1.0" ]
 
-sql -c "ALTER EXTENSION realchat_profile UPDATE" >/dev/null
+# 1.1 requires pg_trgm (search); without it the update refuses and changes nothing.
+if sql -c "ALTER EXTENSION realchat_profile UPDATE" >/dev/null 2>"$work/update.err"; then
+  check "ALTER EXTENSION UPDATE without pg_trgm is refused" false
+else
+  check "ALTER EXTENSION UPDATE without pg_trgm is refused" grep -q 'pg_trgm' "$work/update.err"
+fi
+sql -c "CREATE EXTENSION pg_trgm" -c "ALTER EXTENSION realchat_profile UPDATE" >/dev/null
 check "ALTER EXTENSION UPDATE brings it to 1.1" [ "$(sql -c "SELECT extversion FROM pg_extension WHERE extname = 'realchat_profile'")" = "1.1" ]
 check "every row of profiles, contacts, blocks and outbox is unchanged (1.0's columns)" [ "$(state)" = "$before" ]
 check "pending events stay pending ($pending_before)" [ "$(sql -c "SELECT pending FROM profile.outbox_stats()")" = "$pending_before" ]
