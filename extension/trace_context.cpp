@@ -2,7 +2,7 @@
  * trace_context.cpp: the W3C traceparent a writer sets for its transaction
  * (realchat_profile.traceparent), copied into each outbox row it writes. An
  * invalid value must not fail the write, so it is dropped, logged at DEBUG1
- * and counted; profile.trace_stats() shows this session's count.
+ * and counted; profile.trace_stats() shows this session's counts.
  */
 #include "trace_context.h"
 
@@ -12,6 +12,7 @@ extern "C" {
 PG_FUNCTION_INFO_V1(rp_trace_stats);
 }
 
+static int64 traced_events = 0;
 static int64 invalid_traceparents = 0;
 
 const char *
@@ -23,7 +24,10 @@ rp_current_traceparent(void)
 		return NULL;
 	len = strlen(rp_traceparent);
 	if (rp_valid_traceparent(rp_traceparent, len))
+	{
+		traced_events++;
 		return rp_traceparent;
+	}
 	invalid_traceparents++;
 	ereport(DEBUG1,
 			(errmsg("realchat_profile.traceparent is not a valid W3C traceparent; the event is written without it")));
@@ -34,8 +38,8 @@ Datum
 rp_trace_stats(PG_FUNCTION_ARGS)
 {
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	Datum		values[1] = {Int64GetDatum(invalid_traceparents)};
-	bool		nulls[1] = {false};
+	Datum		values[2] = {Int64GetDatum(traced_events), Int64GetDatum(invalid_traceparents)};
+	bool		nulls[2] = {false, false};
 
 	InitMaterializedSRF(fcinfo, 0);
 	tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);

@@ -126,9 +126,9 @@ CREATE FUNCTION profile.run_expiry()
   RETURNS TABLE(kind text, count bigint) AS 'MODULE_PATHNAME', 'rp_run_expiry'
   LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
--- Invalid realchat_profile.traceparent values this session ignored.
+-- This session's events written with a traceparent, and those whose invalid value was dropped.
 CREATE FUNCTION profile.trace_stats()
-  RETURNS TABLE(invalid_traceparents bigint) AS 'MODULE_PATHNAME', 'rp_trace_stats'
+  RETURNS TABLE(traced_events bigint, invalid_traceparents bigint) AS 'MODULE_PATHNAME', 'rp_trace_stats'
   LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
 
 REVOKE ALL ON FUNCTION profile.heartbeat(uuid), profile.set_custom_status(uuid, text, text, timestamptz),
