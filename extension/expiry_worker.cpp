@@ -47,7 +47,8 @@ rp_expiry_register_launcher(void)
 {
 	BackgroundWorker worker = {};
 
-	worker.bgw_flags = BGWORKER_SHMEM_ACCESS;
+	/* A connection to no database: shown in pg_stat_activity, as the logical replication launcher is. */
+	worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
 	worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
 	worker.bgw_restart_time = 5;
 	snprintf(worker.bgw_library_name, BGW_MAXLEN, "realchat_profile");
@@ -195,13 +196,28 @@ reconcile(void)
 	return next;
 }
 
+/*
+ * A launcher that exits takes its workers along: the one started after it
+ * would not know them, and a database would have two. (A crash of either
+ * restarts every process anyway.)
+ */
+static void
+stop_all_workers(int code, Datum arg)
+{
+	for (int i = 0; i < nworkers; i++)
+		if (workers[i].handle != NULL)
+			TerminateBackgroundWorker(workers[i].handle);
+}
+
 void
 rp_expiry_launcher_main(Datum arg)
 {
 	pqsignal(SIGHUP, SignalHandlerForConfigReload);
 	pqsignal(SIGTERM, die);
 	BackgroundWorkerUnblockSignals();
+	BackgroundWorkerInitializeConnection(NULL, NULL, 0);
 	pgstat_report_appname(LAUNCHER_TYPE);
+	before_shmem_exit(stop_all_workers, (Datum) 0);
 
 	for (;;)
 	{
