@@ -84,7 +84,7 @@ WHERE user_id IN ('9e000000-0000-4000-8000-000000000001', '9e000000-0000-4000-80
                   '9e000000-0000-4000-8000-000000000003');
 SELECT count(*) FROM pg_temp.new_events();
 SELECT * FROM profile.run_expiry();
-SELECT * FROM pg_temp.new_events();
+SELECT * FROM pg_temp.new_events() ORDER BY who, version;  -- one batch: row order is the table's
 SELECT username, status, last_seen < now() - interval '119 minutes' AS last_seen_kept
 FROM profile.profiles WHERE username IN ('pia', 'quinn', 'rosa') ORDER BY username;
 SELECT count(*) AS state_rows FROM profile.presence_state
