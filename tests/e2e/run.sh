@@ -10,7 +10,7 @@
 set -uo pipefail
 
 all_tests=(config_errors api_to_kafka late_commit notify_latency kill_publisher broker_outage
-           postgres_restart standby_takeover hostile_rows sigterm_flush fatal_producer_error)
+           postgres_restart standby_takeover hostile_rows sigterm_flush fatal_producer_error traceparent)
 tests=("${@:-${all_tests[@]}}")
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -235,6 +235,18 @@ test_fatal_producer_error() {
   [ "${restarts:-0}" -ge 1 ] || { log "no producer replaced (restarts=$restarts)"; return 1; }
   grep -q 'msg=producer_replaced' "$tmp/publisher-f.log" || return 1
   log "producer replaced $restarts time(s) after the injected fatal error"
+}
+
+# A writer's W3C trace context reaches Kafka as the traceparent header; an untraced
+# event has none (check compares every message's header with its outbox row).
+test_traceparent() {
+  ensure_publisher || return 1
+  local u=7e000000-0000-4000-8000-000000000001 tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+  sql "SELECT profile.create_profile('$u', 'traced_e2e', 'Traced')" >/dev/null || return 1
+  sql "BEGIN; SET LOCAL realchat_profile.traceparent = '$tp';
+       SELECT profile.set_custom_status('$u', 'Traced'); COMMIT;" >/dev/null || return 1
+  [ "$(sql "SELECT count(*) FROM profile.outbox WHERE key = '$u' AND traceparent = '$tp'")" = 1 ] || return 1
+  check
 }
 
 # ---------- run ----------
