@@ -20,6 +20,9 @@ typedef enum rp_change_cause
 	RP_CAUSE_EXPIRED			/* run_expiry: custom status cleared */
 } rp_change_cause;
 
+/* The cause in force (RP_CAUSE_NONE outside rp_exec_with_cause), for any table's trigger. */
+rp_change_cause rp_current_change_cause(void);
+
 /* Runs one prepared statement with `cause` in force for the triggers it fires. */
 int			rp_exec_with_cause(rp_change_cause cause, SPIPlanPtr plan, const Datum *values,
 							   const char *nulls, long count);

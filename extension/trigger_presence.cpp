@@ -17,6 +17,12 @@ extern "C" {
 
 static rp_change_cause current_cause = RP_CAUSE_NONE;
 
+rp_change_cause
+rp_current_change_cause(void)
+{
+	return current_cause;
+}
+
 int
 rp_exec_with_cause(rp_change_cause cause, SPIPlanPtr plan, const Datum *values, const char *nulls, long count)
 {
