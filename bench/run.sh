@@ -171,6 +171,9 @@ if has write; then
       for v in ext twin raw; do
         measure write add_remove_contact "$clients" "$v" "$round" "write_contacts_$v.sql"
       done
+      for v in ext raw; do
+        measure write heartbeat "$clients" "$v" "$round" "write_heartbeat_$v.sql"
+      done
     done
   done
 fi

@@ -1,5 +1,6 @@
 /* api_profiles.cpp: the profile write functions. Validation, versions and
  * events happen in the profiles trigger, so hand-made DML behaves the same. */
+#include "presence.h"
 #include "row_locks.h"
 
 extern "C" {
@@ -77,13 +78,15 @@ rp_set_status(PG_FUNCTION_ARGS)
 	rp_args_to_params(fcinfo, 2, values, nulls);
 	rp_connect();
 	/* Going offline sets last_seen in the trigger; any other status sets it here,
-	 * even when unchanged (a heartbeat, which emits no event). */
-	rp_exec(rp_plan(&plan,
-					"UPDATE profile.profiles SET status = $2,"
-					" last_seen = CASE WHEN $2 <> 'offline' THEN clock_timestamp() ELSE last_seen END"
-					" WHERE user_id = $1 RETURNING *",
-					2, argtypes),
-			values, nulls, false, 0);
+	 * even when unchanged (a heartbeat, which emits no event). The cause tells the
+	 * 1.1 trigger that the status was set on purpose (idleness no longer undoes it). */
+	rp_exec_with_cause(RP_CAUSE_SET,
+					   rp_plan(&plan,
+							   "UPDATE profile.profiles SET status = $2,"
+							   " last_seen = CASE WHEN $2 <> 'offline' THEN clock_timestamp() ELSE last_seen END"
+							   " WHERE user_id = $1 RETURNING *",
+							   2, argtypes),
+					   values, nulls, 0);
 	if (SPI_processed == 0)
 		rp_raise_no_user(user_id);
 	return rp_return_single_row(fcinfo, "set_status");

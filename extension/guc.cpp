@@ -1,6 +1,6 @@
 /* guc.cpp: the realchat_profile.* settings. Superuser-only, so an application
  * role cannot redirect events or lift the list limits. */
-#include "pg_glue.h"
+#include "expiry.h"
 
 extern "C" {
 #include "utils/guc.h"
@@ -74,5 +74,6 @@ rp_define_settings(void)
 							"Most users one user may mute.",
 							NULL, &rp_max_mutes, 10000, 0, 1000000,
 							PGC_SUSET, 0, NULL, NULL, NULL);
+	rp_define_presence_settings();
 	MarkGUCPrefixReserved("realchat_profile");
 }

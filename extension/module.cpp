@@ -1,5 +1,5 @@
 /* module.cpp: library entry point. */
-#include "pg_glue.h"
+#include "expiry.h"
 
 extern "C" {
 #include "miscadmin.h"
@@ -16,6 +16,9 @@ _PG_init(void)
 	/* Shared memory exists only when loaded through shared_preload_libraries;
 	 * without it every writing transaction notifies. */
 	if (process_shared_preload_libraries_in_progress)
+	{
 		rp_wakeup_request_shmem();
+		rp_expiry_register_launcher();
+	}
 	rp_wakeup_register_callbacks();
 }

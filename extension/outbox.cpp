@@ -1,5 +1,5 @@
 /* outbox.cpp: writes an event's outbox row, in the caller's transaction. */
-#include "pg_glue.h"
+#include "trace_context.h"
 
 extern "C" {
 #include "access/xact.h"
@@ -64,11 +64,13 @@ rp_emit_event(const pg_uuid_t *owner, const char *event_type, int64 version,
 			  const rp_value *data, int data_len)
 {
 	static SPIPlanPtr plan = NULL;
-	static const Oid argtypes[3] = {TEXTOID, TEXTOID, TEXTOID};
+	static SPIPlanPtr traced_plan = NULL;
+	static const Oid argtypes[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	char		event_id[37];
 	char		user_id[37];
 	rp_event	event;
-	Datum		values[3];
+	Datum		values[4];
+	const char *traceparent = rp_current_traceparent();
 
 	new_event_id(event_id);
 	rp_format_uuid(owner->data, user_id);
@@ -92,10 +94,20 @@ rp_emit_event(const pg_uuid_t *owner, const char *event_type, int64 version,
 	 */
 	(void) GetCurrentTransactionId();
 	rp_connect();
-	rp_exec(rp_plan(&plan,
-					"INSERT INTO profile.outbox (topic, key, payload) VALUES ($1, $2, $3::jsonb)",
-					3, argtypes),
-			values, NULL, false, 0);
+	/* Untraced writes keep the 1.0 statement: a 1.0 schema has no traceparent column. */
+	if (traceparent == NULL)
+		rp_exec(rp_plan(&plan,
+						"INSERT INTO profile.outbox (topic, key, payload) VALUES ($1, $2, $3::jsonb)",
+						3, argtypes),
+				values, NULL, false, 0);
+	else
+	{
+		values[3] = CStringGetTextDatum(traceparent);
+		rp_exec(rp_plan(&traced_plan,
+						"INSERT INTO profile.outbox (topic, key, payload, traceparent) VALUES ($1, $2, $3::jsonb, $4)",
+						4, argtypes),
+				values, NULL, false, 0);
+	}
 	rp_finish();
 	rp_wakeup_note_event();
 }

@@ -14,7 +14,7 @@
  * it. The 1.0 entry point keeps 1.0's behaviour for databases whose schema has
  * not been updated yet.
  */
-#include "rows.h"
+#include "presence.h"
 
 extern "C" {
 #include "utils/array.h"
@@ -185,6 +185,12 @@ on_insert(TriggerData *trigdata, SchemaVersion schema)
 	row_normalize_text(&row, P_DISPLAY_NAME, RP_FIELD_DISPLAY_NAME);
 	row_normalize_text(&row, P_BIO, RP_FIELD_BIO);
 	row_normalize_text(&row, P_AVATAR_URL, RP_FIELD_AVATAR_URL);
+	if (schema == SCHEMA_1_1)
+	{
+		const char *reason;
+
+		(void) rp_custom_status_before_write(NULL, &row, &reason);
+	}
 	if (schema == SCHEMA_1_0)
 		check_profile_absent(user_id);
 	else
@@ -221,6 +227,7 @@ after_insert(TriggerData *trigdata)
 	row_load(&row, trigdata->tg_relation->rd_att, tuple);
 	rp_emit_event(row_uuid(&row, P_USER_ID), "ProfileCreated", DatumGetInt64(ROW_VALUE(&row, P_VERSION)),
 				  data, profile_fields(&row, data));
+	rp_presence_after_insert(&row);
 }
 
 /*
@@ -263,7 +270,7 @@ emit_privacy_changed(const RowEdit *row, int64 version, const char **changed, in
 }
 
 static HeapTuple
-on_update(TriggerData *trigdata)
+on_update(TriggerData *trigdata, SchemaVersion schema)
 {
 	const char *privacy_changed[2];
 	int			nprivacy;
@@ -277,6 +284,9 @@ on_update(TriggerData *trigdata)
 	int64		version;
 	rp_value	data[8];
 	int			ndata;
+	PresenceChange presence = {"set", false};
+	bool		custom_status_changed = false;
+	const char *custom_status_reason = NULL;
 
 	row_load(&old_row, trigdata->tg_relation->rd_att, trigdata->tg_trigtuple);
 	/* The version bump of a contact or block event changes nothing else. */
@@ -321,21 +331,32 @@ on_update(TriggerData *trigdata)
 
 	now = GetCurrentTimestamp();
 	status_changed = DatumGetObjectId(ROW_VALUE(&old_row, P_STATUS)) != DatumGetObjectId(ROW_VALUE(&row, P_STATUS));
+	if (schema == SCHEMA_1_1)
+		presence = rp_presence_before_update(&old_row, &row, &status_changed);
 	if (status_changed)
 	{
 		changed[nchanged++] = "status";
-		row_set(&row, P_LAST_SEEN, TimestampTzGetDatum(now), false);
+		if (presence.keep_last_seen)
+			row_set(&row, P_LAST_SEEN, ROW_VALUE(&old_row, P_LAST_SEEN), ROW_ISNULL(&old_row, P_LAST_SEEN));
+		else
+			row_set(&row, P_LAST_SEEN, TimestampTzGetDatum(now), false);
 		changed[nchanged++] = "last_seen";
 	}
 	else
 		clamp_last_seen(&row, now);
+	if (schema == SCHEMA_1_1)
+	{
+		rp_presence_after_update(&old_row, &row, status_changed);
+		custom_status_changed = rp_custom_status_before_write(&old_row, &row, &custom_status_reason);
+	}
 
-	nprivacy = privacy_changes(&old_row, &row, privacy_changed);
+	/* Schema 1.0 rows have no privacy columns. */
+	nprivacy = schema == SCHEMA_1_1 ? privacy_changes(&old_row, &row, privacy_changed) : 0;
 
 	/* A change that changes nothing (a last_seen heartbeat included) emits nothing. */
 	version = DatumGetInt64(ROW_VALUE(&old_row, P_VERSION));
 	row_set(&row, P_CREATED_AT, ROW_VALUE(&old_row, P_CREATED_AT), false);
-	if (!profile_changed && !status_changed && nprivacy == 0)
+	if (!profile_changed && !status_changed && !custom_status_changed && nprivacy == 0)
 	{
 		row_set(&row, P_VERSION, Int64GetDatum(version), false);
 		row_set(&row, P_UPDATED_AT, ROW_VALUE(&old_row, P_UPDATED_AT), false);
@@ -353,9 +374,14 @@ on_update(TriggerData *trigdata)
 	{
 		data[0] = value_string("status", status_label(&row));
 		data[1] = value_timestamp("last_seen", &row, P_LAST_SEEN);
-		rp_emit_event(row_uuid(&row, P_USER_ID), "PresenceChanged", ++version, data, 2);
+		ndata = 2;
+		if (schema == SCHEMA_1_1)
+			data[ndata++] = value_string("reason", presence.reason);
+		rp_emit_event(row_uuid(&row, P_USER_ID), "PresenceChanged", ++version, data, ndata);
 	}
-	/* One event per category, privacy last (after custom status). */
+	/* One event per category: profile or presence, custom status, privacy. */
+	if (custom_status_changed)
+		rp_emit_custom_status_changed(&row, ++version, custom_status_reason);
 	if (nprivacy > 0)
 		emit_privacy_changed(&row, ++version, privacy_changed, nprivacy);
 	row_set(&row, P_VERSION, Int64GetDatum(version), false);
@@ -486,7 +512,7 @@ profiles_trigger(FunctionCallInfo fcinfo, SchemaVersion schema)
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 		return PointerGetDatum(on_insert(trigdata, schema));
 	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		return PointerGetDatum(on_update(trigdata));
+		return PointerGetDatum(on_update(trigdata, schema));
 	return PointerGetDatum(on_delete(trigdata, schema));
 }
 

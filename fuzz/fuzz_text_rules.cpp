@@ -5,6 +5,7 @@
  * nothing), and rejections reported as messages, never as internal errors.
  */
 #include "core_api.h"
+#include "status_rules.hpp"
 #include "text_rules.hpp"
 #include "utf8.hpp"
 
@@ -52,6 +53,11 @@ limits_of(rp_field field)
 			return {0, realchat::long_text_max_chars};
 		case RP_FIELD_AVATAR_URL:
 			return {0, realchat::avatar_url_max_chars};
+		case RP_FIELD_STATUS_TEXT:
+			return {1, realchat::status_text_max_chars};
+		case RP_FIELD_STATUS_EMOJI:
+			/* one cluster of at most 32 bytes: at most 32 code points */
+			return {1, realchat::status_emoji_max_bytes};
 	}
 	std::abort();
 }
@@ -100,8 +106,11 @@ obeys_character_rules(rp_field field, std::string_view s)
 				break;
 			case RP_FIELD_DISPLAY_NAME:
 			case RP_FIELD_NICKNAME:
+			case RP_FIELD_STATUS_TEXT:
 				if (control || bidi || c == 0x2028 || c == 0x2029)
 					return false;
+				break;
+			case RP_FIELD_STATUS_EMOJI:
 				break;
 			case RP_FIELD_BIO:
 			case RP_FIELD_REASON:
@@ -165,8 +174,13 @@ check_field(rp_field field, std::string_view in)
 		case RP_FIELD_AVATAR_URL:
 			require(stored == in, "stored as given", field, in);
 			break;
+		case RP_FIELD_STATUS_EMOJI:
+			require(stored == in, "stored as given", field, in);
+			require(stored.size() <= realchat::status_emoji_max_bytes, "at most 32 bytes", field, in);
+			break;
 		case RP_FIELD_DISPLAY_NAME:
 		case RP_FIELD_NICKNAME:
+		case RP_FIELD_STATUS_TEXT:
 			require(!starts_or_ends_with_white_space(stored), "trimmed", field, in);
 			require(realchat::to_nfc(stored) == stored, "NFC", field, in);
 			break;
@@ -185,7 +199,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const std::string_view in(reinterpret_cast<const char *>(data), size);
 
 	for (const rp_field field : {RP_FIELD_USERNAME, RP_FIELD_DISPLAY_NAME, RP_FIELD_NICKNAME,
-			RP_FIELD_BIO, RP_FIELD_REASON, RP_FIELD_AVATAR_URL})
+			RP_FIELD_BIO, RP_FIELD_REASON, RP_FIELD_AVATAR_URL, RP_FIELD_STATUS_TEXT, RP_FIELD_STATUS_EMOJI})
 		check_field(field, in);
 	return 0;
 }

@@ -74,6 +74,14 @@ GRANT EXECUTE ON FUNCTION
   profile.search_profiles(text, uuid, integer)
 TO profile_app;
 
+-- Presence and custom status (1.1). run_expiry and trace_stats are operator functions:
+-- profile_admin only (below).
+GRANT EXECUTE ON FUNCTION
+  profile.heartbeat(uuid),
+  profile.set_custom_status(uuid, text, text, timestamptz),
+  profile.clear_custom_status(uuid)
+TO profile_app;
+
 -- The publisher: read the outbox, mark rows published or quarantined (and re-drive them), the
 -- wake-up handshake and housekeeping. LISTEN needs no privilege. It cannot change a payload, a
 -- key or a topic, insert or delete rows, or touch profiles, contacts and blocks.

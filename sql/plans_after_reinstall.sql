@@ -7,7 +7,7 @@ CREATE DATABASE plans_after_reinstall;
 \set regression_db :DBNAME
 \c plans_after_reinstall
 SET client_min_messages = warning;
-CREATE EXTENSION realchat_profile;
+CREATE EXTENSION realchat_profile CASCADE;
 SELECT username, version FROM profile.create_profile('c1000000-0000-4000-8000-000000000001', 'carol', 'Carol');
 SELECT username, version FROM profile.create_profile('c1000000-0000-4000-8000-000000000002', 'dave', 'Dave');
 SELECT bio, version FROM profile.update_profile('c1000000-0000-4000-8000-000000000001', bio => 'hi');
@@ -33,7 +33,7 @@ SELECT profile.purge_outbox('1 day'), profile.request_wakeup();
 SELECT key, payload->>'event_type' AS type, payload->>'version' AS version FROM profile.outbox ORDER BY id;
 
 DROP EXTENSION realchat_profile;
-CREATE EXTENSION realchat_profile;
+CREATE EXTENSION realchat_profile CASCADE;
 
 -- the same session: every call works and the events start again at version 1
 SELECT username, version FROM profile.create_profile('c1000000-0000-4000-8000-000000000001', 'carol', 'Carol');

@@ -146,3 +146,45 @@ REVOKE ALL ON FUNCTION profile.set_privacy(uuid, profile.audience, boolean), pro
   profile.mute_user(uuid, uuid, timestamptz), profile.unmute_user(uuid, uuid),
   profile.list_mutes(uuid, uuid, int), profile.is_muted(uuid, uuid), profile.relationships(uuid, uuid[]),
   profile.search_profiles(text, uuid, int) FROM PUBLIC;
+
+-- Presence, idleness, custom status, expiry and trace context.
+-- Presence state the profile row does not show: for a user whom idleness made away, the status
+-- to return to on activity; for an invisible user, last_seen as it was when they went invisible
+-- (what other viewers see). A row exists only while the user is idle-away or invisible; the
+-- profiles trigger writes it, and it goes with the profile.
+CREATE TABLE profile.presence_state (
+  user_id          uuid PRIMARY KEY REFERENCES profile.profiles (user_id) ON DELETE CASCADE,
+  idle_from        profile.presence,
+  frozen_last_seen timestamptz
+);
+SELECT pg_catalog.pg_extension_config_dump('profile.presence_state', '');
+
+-- Custom status expiry finds its rows without a scan; rarely written, so heartbeats stay HOT.
+CREATE INDEX profiles_status_expires_at_idx ON profile.profiles (status_expires_at)
+  WHERE status_expires_at IS NOT NULL;
+
+CREATE FUNCTION profile.heartbeat(user_id uuid)
+  RETURNS profile.profiles AS 'MODULE_PATHNAME', 'rp_heartbeat'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION profile.set_custom_status(user_id uuid, status_text text, status_emoji text DEFAULT NULL,
+                                          expires_at timestamptz DEFAULT NULL)
+  RETURNS profile.profiles AS 'MODULE_PATHNAME', 'rp_set_custom_status'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+CREATE FUNCTION profile.clear_custom_status(user_id uuid)
+  RETURNS profile.profiles AS 'MODULE_PATHNAME', 'rp_clear_custom_status'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- Operators (or pg_cron) run it when the library is not preloaded; its worker runs it otherwise.
+CREATE FUNCTION profile.run_expiry()
+  RETURNS TABLE(kind text, count bigint) AS 'MODULE_PATHNAME', 'rp_run_expiry'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+-- This session's events written with a traceparent, and those whose invalid value was dropped.
+CREATE FUNCTION profile.trace_stats()
+  RETURNS TABLE(traced_events bigint, invalid_traceparents bigint) AS 'MODULE_PATHNAME', 'rp_trace_stats'
+  LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp;
+
+REVOKE ALL ON FUNCTION profile.heartbeat(uuid), profile.set_custom_status(uuid, text, text, timestamptz),
+  profile.clear_custom_status(uuid), profile.run_expiry(), profile.trace_stats() FROM PUBLIC;

@@ -33,8 +33,9 @@ CREATE TEMP TABLE expected AS
 SELECT o.n, o.id AS owner, v.id AS viewer, o.rel, o.aud, o.inv, o.disc, v.aud AS viewer_aud,
        CASE WHEN o.rel = 'blocks' OR o.aud = 'nobody' OR (o.aud = 'contacts' AND o.rel <> 'contact') OR o.inv
             THEN 'offline' ELSE 'online' END AS status,
+       -- an invisible owner's last_seen is shown frozen (rule 3), unless another rule hides it
        NOT (o.rel = 'blocks' OR o.aud = 'nobody' OR (o.aud = 'contacts' AND o.rel <> 'contact')
-            OR v.aud = 'nobody' OR o.inv) AS last_seen_shown,
+            OR v.aud = 'nobody') AS last_seen_shown,
        o.rel <> 'blocks' AS status_text_shown,
        o.disc OR o.rel = 'contact' AS found_by_username,
        (o.disc OR o.rel = 'contact') AND o.rel <> 'blocks' AS found_by_search
@@ -92,13 +93,12 @@ WHERE o.rel = 'blocks' AND o.aud = 'nobody' AND o.inv AND NOT o.disc;
 SELECT count(*) AS found_by_themself FROM owners o, profile.find_profile_by_username(o.username, o.id) f;
 SELECT count(*) AS found_by_trusted FROM owners o, profile.search_profiles(o.username) s WHERE s.user_id = o.id;
 
--- Rule 3's frozen last_seen: read from profile.presence_state when the presence code recorded
--- one, null otherwise; a null from another rule still wins over it.
-BEGIN;
-CREATE TABLE profile.presence_state (user_id uuid PRIMARY KEY, frozen_last_seen timestamptz);
-INSERT INTO profile.presence_state SELECT id, '2026-01-01 00:00+00' FROM owners WHERE inv;
-SELECT o.username, v.username AS viewer, g.status, g.last_seen
-FROM owners o, viewers v, profile.get_profile(o.id, v.id) g
+-- Rule 3's frozen last_seen: other viewers see last_seen as it was when the owner went invisible
+-- (profile.presence_state), not the activity since; a null from another rule still wins over it.
+SELECT count(*) FROM owners o, profile.heartbeat(o.id) h WHERE o.inv;
+SELECT o.username, v.username AS viewer, g.status, g.last_seen = s.frozen_last_seen AS frozen,
+       g.last_seen IS NULL AS hidden, p.last_seen > s.frozen_last_seen AS active_since
+FROM owners o JOIN profile.presence_state s ON s.user_id = o.id JOIN profile.profiles p ON p.user_id = o.id,
+     viewers v, profile.get_profile(o.id, v.id) g
 WHERE o.inv AND o.aud = 'everyone' AND o.disc AND o.rel <> 'blocks'
 ORDER BY 1, 2;
-ROLLBACK;

@@ -6,6 +6,7 @@
 #include "core_api.h"
 
 #include "payload.hpp"
+#include "status_rules.hpp"
 #include "text_rules.hpp"
 
 #include <cstring>
@@ -94,6 +95,10 @@ normalize(rp_field field, std::string_view in)
 			return realchat::normalize_long_text(rp_field_name(field), in);
 		case RP_FIELD_AVATAR_URL:
 			return realchat::normalize_avatar_url(in);
+		case RP_FIELD_STATUS_TEXT:
+			return realchat::normalize_short_text(rp_field_name(field), in, realchat::status_text_max_chars);
+		case RP_FIELD_STATUS_EMOJI:
+			return realchat::check_status_emoji(in);
 	}
 	throw realchat::invalid_value("unknown field " + std::to_string(static_cast<int>(field)));
 }
@@ -117,6 +122,10 @@ rp_field_name(rp_field field)
 			return "reason";
 		case RP_FIELD_AVATAR_URL:
 			return "avatar_url";
+		case RP_FIELD_STATUS_TEXT:
+			return "status_text";
+		case RP_FIELD_STATUS_EMOJI:
+			return "status_emoji";
 	}
 	return "unknown field";
 }
@@ -140,6 +149,12 @@ rp_build_payload(const rp_event *event, char *out, size_t cap, rp_error *err)
 			throw realchat::invalid_value("event must not be a null pointer");
 		return realchat::write_payload(*event, out, cap);
 	});
+}
+
+extern "C" bool
+rp_valid_traceparent(const char *in, size_t len)
+{
+	return in != nullptr && realchat::is_valid_traceparent(std::string_view(in, len));
 }
 
 /* The uuid helpers only move bytes: they cannot throw, so need no guard. */

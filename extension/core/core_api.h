@@ -63,7 +63,9 @@ typedef enum rp_field
 	RP_FIELD_NICKNAME,
 	RP_FIELD_BIO,
 	RP_FIELD_REASON,
-	RP_FIELD_AVATAR_URL
+	RP_FIELD_AVATAR_URL,
+	RP_FIELD_STATUS_TEXT,		/* display_name's rules, 1 to 100 characters */
+	RP_FIELD_STATUS_EMOJI		/* one emoji, at most 32 bytes; unchanged */
 } rp_field;
 
 /* The field's name as it appears in messages and events ("display_name"). */
@@ -118,6 +120,9 @@ typedef struct rp_event
  * Returns its length, or RP_FAILED (for example a string that is not UTF-8).
  */
 size_t rp_build_payload(const rp_event *event, char *out, size_t cap, rp_error *err);
+
+/* Whether `in` (len bytes) is a valid W3C traceparent header value. */
+bool rp_valid_traceparent(const char *in, size_t len);
 
 /* Formats 16 bytes as a canonical lower-case uuid: out must hold 37 bytes. */
 void rp_format_uuid(const uint8_t bytes[16], char out[37]);

@@ -316,16 +316,16 @@ normalize_username(std::string_view in)
 }
 
 std::string
-normalize_short_text(std::string_view field, std::string_view in)
+normalize_short_text(std::string_view field, std::string_view in, size_t max_chars)
 {
-	const std::string rule = "must be 1 to " + std::to_string(short_text_max_chars) + " characters after trimming";
+	const std::string rule = "must be 1 to " + std::to_string(max_chars) + " characters after trimming";
 
 	require_utf8(field, in);
 
 	const std::string_view trimmed = trim_white_space(in);
 	const size_t input_chars = utf8::count_code_points(trimmed);
 
-	if (cannot_fit_after_nfc(input_chars, short_text_max_chars))
+	if (cannot_fit_after_nfc(input_chars, max_chars))
 		throw invalid_value(length_message(field, rule, input_chars));
 
 	std::string out = to_nfc(trimmed);
@@ -335,7 +335,7 @@ normalize_short_text(std::string_view field, std::string_view in)
 
 	const size_t chars = utf8::count_code_points(out);
 
-	if (chars < 1 || chars > short_text_max_chars)
+	if (chars < 1 || chars > max_chars)
 		throw invalid_value(length_message(field, rule, chars));
 	require_visible(field, out);
 	return out;

@@ -23,6 +23,7 @@ namespace realchat
 inline constexpr size_t username_min_chars = 3;
 inline constexpr size_t username_max_chars = 32;
 inline constexpr size_t short_text_max_chars = 64;	/* display_name, nickname */
+inline constexpr size_t status_text_max_chars = 100;
 inline constexpr size_t long_text_max_chars = 500;	/* bio, reason */
 inline constexpr size_t avatar_url_max_chars = 2048;
 
@@ -37,11 +38,13 @@ inline constexpr size_t max_canonical_decomposition = 4;
 std::string normalize_username(std::string_view in);
 
 /*
- * display_name and nickname (`field` names it in messages): trimmed of
- * surrounding white space, NFC; no control characters, line breaks or bidi
- * overrides and isolates.
+ * display_name and nickname (`field` names it in messages), and status_text
+ * with a longer limit: trimmed of surrounding white space, NFC; 1 to
+ * max_chars characters; no control characters, line breaks or bidi overrides
+ * and isolates.
  */
-std::string normalize_short_text(std::string_view field, std::string_view in);
+std::string normalize_short_text(std::string_view field, std::string_view in,
+								 size_t max_chars = short_text_max_chars);
 
 /* bio and reason: NFC; no control characters but line feed, no bidi controls. */
 std::string normalize_long_text(std::string_view field, std::string_view in);

@@ -17,6 +17,7 @@ Headers build_headers(const EventFields& f) {
   add("ce_source", kEventSource);
   add("ce_time", f.occurred_at);
   add("content-type", "application/json");
+  add("traceparent", f.traceparent);
   return h;
 }
 

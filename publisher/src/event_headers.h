@@ -18,6 +18,7 @@ struct EventFields {
   std::string_view event_id;
   std::string_view event_type;
   std::string_view occurred_at;  // RFC 3339, as the payload has it
+  std::string_view traceparent = {};  // outbox.traceparent, checked by the extension when written
 };
 
 struct Header {
@@ -26,15 +27,15 @@ struct Header {
 };
 
 struct Headers {
-  std::array<Header, 8> items;
+  std::array<Header, 9> items;
   std::size_t count = 0;
   const Header* begin() const { return items.data(); }
   const Header* end() const { return items.data() + count; }
 };
 
 // event_id, event_type and the CloudEvents binary-mode headers (ce_id,
-// ce_type, ce_source, ce_specversion, ce_time, content-type). Absent fields
-// give no header. The views point into `fields` and static strings.
+// ce_type, ce_source, ce_specversion, ce_time, content-type), and the W3C
+// `traceparent` when the writer set one. Absent fields give no header. The views point into `fields` and static strings.
 Headers build_headers(const EventFields& fields);
 
 bool is_valid_utf8(std::string_view text);

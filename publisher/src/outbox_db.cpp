@@ -17,17 +17,17 @@ namespace {
 constexpr const char* kFetch =
     "WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s, profile.next_xid() AS n)"
     " SELECT 0, 0::bigint, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::text, NULL::float8,"
-    "        pg_snapshot_xmin(s)::text, n::text FROM snap"
+    "        pg_snapshot_xmin(s)::text, n::text, NULL::text FROM snap"
     " UNION ALL"
     " (SELECT 1, id, key, topic, payload::text, payload->>'event_id', payload->>'event_type',"
-    "         payload->>'occurred_at', extract(epoch FROM created_at)::float8, NULL, NULL"
+    "         payload->>'occurred_at', extract(epoch FROM created_at)::float8, NULL, NULL, traceparent"
     "  FROM profile.outbox"
     "  WHERE published_at IS NULL AND quarantined_at IS NULL AND id > $1 AND key <> ALL ($3::text[])"
     "  ORDER BY id LIMIT $2)"
     " UNION ALL"
     " SELECT 2, x.* FROM unnest($4::bigint[], $5::bigint[]) AS g(lo, hi) CROSS JOIN LATERAL"
     "  (SELECT id, key, topic, payload::text, payload->>'event_id', payload->>'event_type',"
-    "          payload->>'occurred_at', extract(epoch FROM created_at)::float8, NULL::text, NULL::text"
+    "          payload->>'occurred_at', extract(epoch FROM created_at)::float8, NULL::text, NULL::text, traceparent"
     "   FROM profile.outbox"
     "   WHERE published_at IS NULL AND quarantined_at IS NULL AND id BETWEEN g.lo AND g.hi"
     "     AND key <> ALL ($3::text[])"
@@ -277,6 +277,7 @@ OutboxBatch OutboxDb::receive_fetch() {
     row.event_type = view(i, 6);
     row.occurred_at = view(i, 7);
     row.created_at = std::strtod(PQgetvalue(r, i, 8), nullptr);
+    row.traceparent = view(i, 11);  // empty when null
   }
   // Gap rows have lower ids than every row above: id order overall.
   std::stable_sort(batch.rows.begin(), batch.rows.end(),

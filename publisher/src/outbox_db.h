@@ -40,6 +40,7 @@ struct OutboxRow {
   std::string_view key, topic, payload;
   std::string_view event_id, event_type, occurred_at;
   double created_at = 0;  // seconds since the epoch
+  std::string_view traceparent;  // W3C trace context of the writer, empty if none
 };
 
 struct OutboxBatch {

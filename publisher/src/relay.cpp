@@ -258,7 +258,7 @@ std::size_t Relay::produce_rows(const std::vector<const OutboxRow*>& rows) {
       deferred.insert(row->key);
       continue;
     }
-    Headers headers = build_headers(EventFields{row->event_id, row->event_type, row->occurred_at});
+    Headers headers = build_headers(EventFields{row->event_id, row->event_type, row->occurred_at, row->traceparent});
     std::string error;
     ProduceStatus status;
     while ((status = producer_->produce(row->id, row->topic, row->key, row->payload, headers, &error)) ==

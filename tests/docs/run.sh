@@ -126,7 +126,7 @@ run_page() { # run_page PAGE (relative to the repository root)
     admin -c "CREATE DATABASE $db" >/dev/null || { failed=$((failed + 1)); echo "not ok - $page: CREATE DATABASE"; return; }
     db_created=1
     if [ "$page" != README.md ]; then
-      psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION realchat_profile" >/dev/null ||
+      psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "CREATE EXTENSION realchat_profile CASCADE" >/dev/null ||
         { failed=$((failed + 1)); echo "not ok - $page: CREATE EXTENSION"; }
     fi
   fi

@@ -318,13 +318,14 @@ struct Expected {
   std::int64_t id;
   std::string key, event_id, event_type, occurred_at;
   long version;
+  std::string traceparent;  // empty: the message must carry no traceparent header
 };
 
 std::vector<Expected> expected_rows(Pg& pg, const std::string& topic, long* unpublished) {
   // Keys with a quarantined row are held back on purpose: run.sh checks them separately.
   PGresult* r = pg.must(
       "SELECT id, key, payload->>'event_id', payload->>'event_type', payload->>'occurred_at',"
-      " coalesce((payload->>'version')::bigint, 0), published_at IS NOT NULL"
+      " coalesce((payload->>'version')::bigint, 0), published_at IS NOT NULL, coalesce(traceparent, '')"
       " FROM profile.outbox o WHERE topic = $1 AND NOT EXISTS (SELECT 1 FROM profile.outbox q"
       "   WHERE q.key = o.key AND q.quarantined_at IS NOT NULL AND q.published_at IS NULL)"
       " ORDER BY id",
@@ -333,7 +334,8 @@ std::vector<Expected> expected_rows(Pg& pg, const std::string& topic, long* unpu
   *unpublished = 0;
   for (int i = 0; i < PQntuples(r); ++i) {
     rows.push_back(Expected{std::atoll(PQgetvalue(r, i, 0)), PQgetvalue(r, i, 1), PQgetvalue(r, i, 2),
-                            PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), std::atol(PQgetvalue(r, i, 5))});
+                            PQgetvalue(r, i, 3), PQgetvalue(r, i, 4), std::atol(PQgetvalue(r, i, 5)),
+                            PQgetvalue(r, i, 7)});
     if (PQgetvalue(r, i, 6)[0] != 't') ++*unpublished;
   }
   PQclear(r);
@@ -389,7 +391,8 @@ int cmd_check(const Args& a) {
     auto h = [&m](const char* n) { return m.headers.count(n) ? m.headers[n] : std::string("<missing>"); };
     if (m.key != e.key || h("event_id") != e.event_id || h("event_type") != e.event_type ||
         h("ce_id") != e.event_id || h("ce_type") != e.event_type || h("ce_source") != "/realchat/profile" ||
-        h("ce_specversion") != "1.0" || h("ce_time") != e.occurred_at) {
+        h("ce_specversion") != "1.0" || h("ce_time") != e.occurred_at ||
+        h("traceparent") != (e.traceparent.empty() ? std::string("<missing>") : e.traceparent)) {
       if (bad_headers++ < 3)
         std::fprintf(stderr, "bad message for row %lld: key=%s event_id=%s ce_time=%s\n",
                      static_cast<long long>(e.id), m.key.c_str(), h("event_id").c_str(), h("ce_time").c_str());

@@ -11,7 +11,7 @@ set -uo pipefail
 
 all_tests=(config_errors api_to_kafka late_commit notify_latency kill_publisher broker_outage
            postgres_restart standby_takeover hostile_rows sigterm_flush fatal_producer_error bulk_commit
-           prepared_commit)
+           prepared_commit traceparent)
 tests=("${@:-${all_tests[@]}}")
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -280,6 +280,18 @@ test_prepared_commit() {
   start_publisher p "$metrics_a" -- --poll-interval 30s --db "host=127.0.0.1 port=$pg_port user=e2e_publisher dbname=e2e"
   wait_for 20 is_leader "$metrics_a" || { log "publisher p never became leader"; return 1; }
   timeout 120 "$tool" prepared --db "$db" --brokers "$brokers" --topic "$topic" --hold-ms 3000 --max-ms 2000
+}
+
+# A writer's W3C trace context reaches Kafka as the traceparent header; an untraced
+# event has none (check compares every message's header with its outbox row).
+test_traceparent() {
+  ensure_publisher || return 1
+  local u=7e000000-0000-4000-8000-000000000001 tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+  sql "SELECT profile.create_profile('$u', 'traced_e2e', 'Traced')" >/dev/null || return 1
+  sql "BEGIN; SET LOCAL realchat_profile.traceparent = '$tp';
+       SELECT profile.set_custom_status('$u', 'Traced'); COMMIT;" >/dev/null || return 1
+  [ "$(sql "SELECT count(*) FROM profile.outbox WHERE key = '$u' AND traceparent = '$tp'")" = 1 ] || return 1
+  check
 }
 
 # ---------- run ----------

@@ -57,12 +57,12 @@ TEST(PlansAfterReinstall, PooledSessionWorksAfterAnotherSessionReinstalls) {
   std::string conninfo = test_conninfo() + " dbname=" + kDatabase;
   {
     PgSession installer(conninfo);
-    installer.query("CREATE EXTENSION realchat_profile");
+    installer.query("CREATE EXTENSION realchat_profile CASCADE");
     PgSession pooled(conninfo);
     EXPECT_EQ(use_everything(pooled), "");
 
     installer.query("DROP EXTENSION realchat_profile");
-    installer.query("CREATE EXTENSION realchat_profile");
+    installer.query("CREATE EXTENSION realchat_profile CASCADE");
     EXPECT_EQ(use_everything(pooled), "");
     // and again, once every slot has been prepared anew
     EXPECT_EQ(use_everything(pooled), "");

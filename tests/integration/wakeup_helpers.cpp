@@ -32,7 +32,7 @@ ScratchDatabase::ScratchDatabase(PgSession& admin, std::string name) : admin_(ad
   admin_.query("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
   admin_.query("CREATE DATABASE " + name_);
   PgSession db(conninfo());
-  db.query("CREATE EXTENSION realchat_profile");
+  db.query("CREATE EXTENSION realchat_profile CASCADE");
 }
 
 ScratchDatabase::~ScratchDatabase() { admin_.try_exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)"); }

@@ -37,6 +37,18 @@ TEST(Headers, MissingFieldsGiveNoEmptyHeaders) {
   for (const auto& [name, value] : m) EXPECT_FALSE(value.empty()) << name;
 }
 
+TEST(Headers, CarryTheWritersTraceparent) {
+  EventFields f{"1b4e28ba-2fa1-11d2-883f-0016d3cca427", "ProfileUpdated", "2026-11-24T19:00:00.123456Z",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"};
+  auto m = as_map(build_headers(f));
+  EXPECT_EQ(m["traceparent"], "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+  EXPECT_EQ(m["event_id"], "1b4e28ba-2fa1-11d2-883f-0016d3cca427");
+  EXPECT_EQ(m.size(), 9u);
+  // an untraced row (null traceparent) has no traceparent header
+  f.traceparent = {};
+  EXPECT_EQ(as_map(build_headers(f)).count("traceparent"), 0u);
+}
+
 TEST(Utf8, AcceptsValidAndRejectsBrokenSequences) {
   EXPECT_TRUE(is_valid_utf8(""));
   EXPECT_TRUE(is_valid_utf8("plain ascii"));

@@ -104,6 +104,7 @@ run_sql postgres catalog.sql
 run_sql mallory settings.sql
 run_sql app_login app.sql
 run_sql app_login privacy.sql
+run_sql app_login presence.sql
 run_sql publisher_login publisher.sql
 
 # The publisher role's LISTEN hears an application's write (no preloading: every write notifies).

@@ -84,8 +84,10 @@ TEST(FieldName, NamesEveryField)
 	EXPECT_STREQ(rp_field_name(RP_FIELD_BIO), "bio");
 	EXPECT_STREQ(rp_field_name(RP_FIELD_REASON), "reason");
 	EXPECT_STREQ(rp_field_name(RP_FIELD_AVATAR_URL), "avatar_url");
-	/* 6: past the enumerators, yet a value C++ allows the enum to hold */
-	EXPECT_STREQ(rp_field_name(static_cast<rp_field>(6)), "unknown field");
+	EXPECT_STREQ(rp_field_name(RP_FIELD_STATUS_TEXT), "status_text");
+	EXPECT_STREQ(rp_field_name(RP_FIELD_STATUS_EMOJI), "status_emoji");
+	/* 8: past the enumerators, as a C caller may pass any int */
+	EXPECT_STREQ(rp_field_name(static_cast<rp_field>(8)), "unknown field");
 }
 
 TEST(NormalizeField, EachFieldAcceptsAndRejects)
@@ -161,8 +163,8 @@ TEST(NormalizeField, UnknownFieldFails)
 {
 	rp_error	err;
 
-	EXPECT_EQ(rp_normalize_field(static_cast<rp_field>(6), "x", 1, nullptr, 0, &err), RP_FAILED);
-	EXPECT_STREQ(err.message, "unknown field 6");
+	EXPECT_EQ(rp_normalize_field(static_cast<rp_field>(8), "x", 1, nullptr, 0, &err), RP_FAILED);
+	EXPECT_STREQ(err.message, "unknown field 8");
 }
 
 TEST(NormalizeField, InvalidUtf8IsRejectedForEveryField)
