@@ -64,7 +64,7 @@ install_extension_copy() { # install_extension_copy PG_CONFIG DIR
   src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   rm -rf "$2" && mkdir -p "$2" &&
     (cd "$src" && tar --exclude='*.o' --exclude='*.so' --exclude='*.bc' \
-      -cf - Makefile realchat_profile.control extension sql expected) | tar -xf - -C "$2" &&
+      -cf - Makefile realchat_profile*.control extension sql expected) | tar -xf - -C "$2" &&
     make -C "$2" -s -j"$(nproc)" PG_CONFIG="$1" >/dev/null &&
     as_root make -C "$2" -s install PG_CONFIG="$1" >/dev/null
 }
