@@ -8,39 +8,9 @@
 #   tests/upgrade/run.sh          ends with "N passed, N failed"
 set -uo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-. "$root/scripts/lib.sh"
-
-work=$(make_workdir realchat-upgrade)
-cleanup() {
-  "$root/scripts/pg-cluster.sh" stop "$work/pg" immediate >/dev/null 2>&1
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-passed=0
-failed=0
-check() { # check LABEL COMMAND...: passes when COMMAND succeeds
-  local label=$1
-  shift
-  if "$@"; then
-    passed=$((passed + 1))
-    echo "ok - $label"
-  else
-    failed=$((failed + 1))
-    echo "not ok - $label"
-  fi
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
-
-port=$(free_port)
-"$root/scripts/pg-cluster.sh" start "$work/pg" "$port" --preload || { check "start PostgreSQL" false; finish; }
-export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=upgraded
+. "$(dirname "$0")/../lib/cluster_checks.sh"
+start_check_cluster upgrade --preload
+export PGDATABASE=upgraded
 sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 sql -d postgres -c "CREATE DATABASE upgraded"
 
