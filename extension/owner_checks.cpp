@@ -73,3 +73,19 @@ check_key_unchanged(const RowEdit *old_row, const RowEdit *row, const char *tabl
 				 errmsg("the key of a row in profile.%s cannot be changed", table),
 				 errhint("Delete the row and insert a new one.")));
 }
+
+Datum
+run_list_trigger(FunctionCallInfo fcinfo, const char *name, ListRowHandler on_insert,
+				 ListRowHandler on_update, ListRowHandler on_delete)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
+		elog(ERROR, "realchat_profile: %s must be a BEFORE ROW trigger", name);
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		return PointerGetDatum(on_insert(trigdata));
+	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		return PointerGetDatum(on_update(trigdata));
+	return PointerGetDatum(on_delete(trigdata));
+}

@@ -24,4 +24,9 @@ void		check_not_self(const pg_uuid_t *owner, const pg_uuid_t *other, const char 
 /* Raises 22023 when an update changes a list row's key. */
 void		check_key_unchanged(const RowEdit *old_row, const RowEdit *row, const char *table);
 
+/* A list table's BEFORE ROW trigger: checks how it was fired and runs the handler for the event. */
+typedef HeapTuple (*ListRowHandler) (TriggerData *trigdata);
+Datum		run_list_trigger(FunctionCallInfo fcinfo, const char *name, ListRowHandler on_insert,
+							 ListRowHandler on_update, ListRowHandler on_delete);
+
 #endif

@@ -101,14 +101,5 @@ on_delete(TriggerData *trigdata)
 Datum
 rp_blocks_trigger(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-
-	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(trigdata->tg_event) ||
-		!TRIGGER_FIRED_FOR_ROW(trigdata->tg_event))
-		elog(ERROR, "realchat_profile: blocks_trigger must be a BEFORE ROW trigger");
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		return PointerGetDatum(on_insert(trigdata));
-	if (TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		return PointerGetDatum(on_update(trigdata));
-	return PointerGetDatum(on_delete(trigdata));
+	return run_list_trigger(fcinfo, "blocks_trigger", on_insert, on_update, on_delete);
 }
