@@ -38,7 +38,7 @@ rp_add_contact(PG_FUNCTION_ARGS)
 	pg_uuid_t  *owner = rp_uuid_arg(fcinfo, 0, "user_id");
 	pg_uuid_t  *contact = rp_uuid_arg(fcinfo, 1, "contact_user_id");
 
-	rp_lock_owner_and_other(owner, contact);
+	rp_lock_other_if_first(owner, contact);
 	rp_args_to_params(fcinfo, 4, values, nulls);
 	rp_connect();
 	rp_exec(rp_plan(&plan,
@@ -96,7 +96,7 @@ rp_block_user(PG_FUNCTION_ARGS)
 	pg_uuid_t  *owner = rp_uuid_arg(fcinfo, 0, "user_id");
 	pg_uuid_t  *blocked = rp_uuid_arg(fcinfo, 1, "blocked_user_id");
 
-	rp_lock_owner_and_other(owner, blocked);
+	rp_lock_other_if_first(owner, blocked);
 	rp_args_to_params(fcinfo, 3, values, nulls);
 	rp_connect();
 	rp_exec(rp_plan(&plan,

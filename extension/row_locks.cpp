@@ -61,6 +61,16 @@ rp_lock_owner_and_other(const pg_uuid_t *owner, const pg_uuid_t *other)
 	rp_finish();
 }
 
+void
+rp_lock_other_if_first(const pg_uuid_t *owner, const pg_uuid_t *other)
+{
+	if (memcmp(other->data, owner->data, UUID_LEN) >= 0)
+		return;
+	rp_connect();
+	lock_for_reference(other);
+	rp_finish();
+}
+
 /*
  * The users whose lists hold user_id (contacts; mutes from schema 1.1 on), as a sorted uuid[]
  * in the caller's memory context.

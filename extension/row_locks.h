@@ -22,6 +22,13 @@ void		rp_lock_owner(const pg_uuid_t *owner);
 void		rp_lock_owner_and_other(const pg_uuid_t *owner, const pg_uuid_t *other);
 
 /*
+ * For an INSERT whose trigger takes the owner's row and then the other user's (add_contact,
+ * block_user): that is already the order when the owner comes first, so only an other user
+ * who comes first is locked (FOR KEY SHARE) beforehand.
+ */
+void		rp_lock_other_if_first(const pg_uuid_t *owner, const pg_uuid_t *other);
+
+/*
  * The deleted user's row (FOR UPDATE) and every row whose lists hold the user, in order: the
  * contacts, and with_mutes (schema 1.1) the mutes.
  */
