@@ -5,8 +5,8 @@
  * need more than one user's row: add_contact and block_user the owner's (to write the event)
  * and the other user's (that it exists until commit); delete_profile the deleted user's and
  * that of every user whose contact list holds them. Taken in whatever order the work meets
- * them, two such calls can each hold what the other waits for. So an API call takes all of
- * its profile row locks first, in one global order (user_id ascending), and only then writes;
+ * them, two such calls can each hold what the other waits for. So an API call takes its
+ * profile row locks in one global order (user_id ascending) before it locks a list row;
  * a deadlock needs two calls waiting on each other's locks in opposite orders, which this
  * rules out. Hand-made DML does not go through here and is not ordered.
  */
