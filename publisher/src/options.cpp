@@ -172,6 +172,8 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
      cxxopts::value<std::string>()->default_value("1d"), "DURATION")
     ("flush-timeout", "on SIGTERM, wait at most this long for in-flight deliveries",
      cxxopts::value<std::string>()->default_value("10s"), "DURATION")
+    ("stall-timeout", "a leader with rows in flight and no acknowledgement from Kafka for this long gives the "
+     "leadership up to a standby (0 never does)", cxxopts::value<std::string>()->default_value("30s"), "DURATION")
     ("log-level", "debug, info, warn or error", cxxopts::value<std::string>()->default_value("info"), "LEVEL")
     ("version", "print the version")
     ("h,help", "show this help");
@@ -243,6 +245,7 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
     if (auto e = duration("prepared-poll", &o.prepared_poll, true)) return fail(*e);
     if (auto e = duration("retention", &o.retention, true)) return fail(*e);
     if (auto e = duration("flush-timeout", &o.flush_timeout, true)) return fail(*e);
+    if (auto e = duration("stall-timeout", &o.stall_timeout, true)) return fail(*e);
 
     o.channel = r["channel"].as<std::string>();
     if (o.channel.empty() || o.channel.size() > 63) return fail("--channel must be 1 to 63 characters");

@@ -42,6 +42,9 @@ struct Options {
   int metrics_port = 9187;  // 0: no HTTP endpoint
   Millis retention{24 * 3600 * 1000};
   Millis flush_timeout{10000};
+  // A leader with rows in flight and no acknowledgement for this long gives
+  // the leadership up, so a standby that reaches Kafka publishes; 0: never.
+  Millis stall_timeout{30000};
   LogLevel log_level = LogLevel::info;
   // redrive
   std::optional<std::int64_t> redrive_id;

@@ -52,6 +52,7 @@ constexpr Prepared kStatements[] = {
     {"quarantined_keys", kQuarantinedKeys}, {"request_wakeup", "SELECT profile.request_wakeup()"},
     {"prepared_writers", kPreparedWriters},
     {"try_lead", "SELECT pg_try_advisory_lock($1::bigint)"},
+    {"release_lead", "SELECT pg_advisory_unlock($1::bigint)"},
 };
 
 std::string first_line(const char* message) {
@@ -207,6 +208,12 @@ bool OutboxDb::try_lead() {
   const char* params[] = {key.c_str()};
   PgResultPtr r = exec("try_lead", 1, params, PGRES_TUPLES_OK);
   return std::strcmp(PQgetvalue(r.get(), 0, 0), "t") == 0;
+}
+
+void OutboxDb::release_lead() {
+  std::string key = std::to_string(leader_lock_key());
+  const char* params[] = {key.c_str()};
+  exec("release_lead", 1, params, PGRES_TUPLES_OK);
 }
 
 void OutboxDb::send_fetch(std::int64_t above, int limit, const std::vector<IdGap>& gaps,

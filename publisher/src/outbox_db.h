@@ -74,6 +74,8 @@ class OutboxDb {
 
   // Session-level pg_try_advisory_lock: held until this connection ends.
   bool try_lead();
+  // Gives the lock up while keeping the connection (pg_advisory_unlock).
+  void release_lead();
 
   // Pending rows in id order: at most `limit` above `above`, and those in
   // `gaps`, skipping keys in `held_keys`; with the snapshot's xmin and xmax.

@@ -20,6 +20,9 @@ volatile std::sig_atomic_t g_stop_requested = 0;
 namespace {
 
 constexpr std::chrono::seconds kStandbyRetry{1};
+// After giving way: long enough for standbys (which try every 1 to 1.5 s) to
+// take the lock first; without one, this publisher leads again after it.
+constexpr std::chrono::seconds kGiveWayPause{5};
 // With quarantined rows around, how often to notice a re-drive done by hand
 // in SQL (the redrive subcommand also announces itself with a NOTIFY).
 constexpr std::chrono::seconds kQuarantineReload{30};
@@ -81,6 +84,8 @@ void Relay::on_report(const DeliveryReport& r) {
     double created = tracker_.created_at(r.id);
     if (created > 0) metrics_.delivery_latency.observe(now_epoch() - created);
     tracker_.acked(r.id);
+    progress_at_ = Clock::now();
+    retrying_ = false;
   } else if (is_permanent_delivery_error(r.err)) {
     tracker_.rejected(r.id, error_text(kafka_error_text(r.err)));
   } else {
@@ -137,17 +142,67 @@ bool Relay::ensure_connected(bool first_attempt) {
 
 bool Relay::ensure_leader() {
   if (leader_) return true;
-  if (!db_.try_lead()) {
+  if (Clock::now() < lead_again_at_ || !db_.try_lead()) {
     update_status();
     return false;
   }
   leader_ = true;
   metrics_.leader = 1;
+  progress_at_ = Clock::now();
+  retrying_ = false;
   restart_reading();
   log_info("leader_acquired").kv("db", db_.describe());
   reload_quarantined_keys();
   update_status();
   return true;
+}
+
+bool Relay::stalled() const {
+  return leader_ && options_.stall_timeout.count() > 0 && Clock::now() - progress_at_ >= options_.stall_timeout;
+}
+
+void Relay::heartbeat() {
+  if (!stalled()) systemd_.watchdog();
+}
+
+// This leader reaches PostgreSQL but its rows get no acknowledgement (Kafka
+// unreachable from here, or too few in-sync replicas): let a standby try.
+//
+// Per-user order across the hand-over: the next leader reads every row not
+// marked published and sends it again, so anything of ours that reaches
+// Kafka after the lock is released is a copy of a row the next leader sends
+// too. Such a copy must not come from a producer that is still running: its
+// retries would go on after the hand-over, after the next leader's newer
+// events of the same user. So the producer is purged and destroyed first:
+// rd_kafka_destroy() returns only once its threads have stopped and its
+// broker connections are closed, and nothing sends from then on. A request
+// already written to a socket before that may still be appended by a broker;
+// it is a duplicate (same event_id and version) of a row the next leader
+// sends, which consumers drop by version, never a gap. Only then is the lock
+// released; acknowledged rows are marked before that, as always.
+void Relay::give_way() {
+  const auto stalled_for =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - progress_at_).count();
+  log_warn("leader_giving_way")
+      .kv("no_ack_for_ms", static_cast<std::int64_t>(stalled_for))
+      .kv("unacknowledged", static_cast<std::int64_t>(tracker_.unresolved()))
+      .kv("kafka_unreachable", producer_->brokers_down());
+  producer_->purge();
+  producer_->poll(0);  // the reports of what was acknowledged before the purge
+  producer_.reset();
+  make_producer();  // a fresh one, with nothing queued
+  lead_again_at_ = Clock::now() + kGiveWayPause;
+  // If marking fails, lose_connection() ends the session, which releases the lock too.
+  settle();
+  tracker_.clear();
+  restart_reading();
+  metrics_.in_flight_rows = 0;
+  db_.release_lead();
+  leader_ = false;
+  metrics_.leader = 0;
+  log_info("leader_released").kv("reason", "stalled").kv("lead_again_in_ms",
+                                                         static_cast<std::int64_t>(kGiveWayPause.count() * 1000));
+  update_status();
 }
 
 // Rows in flight when the database went away cannot be marked by this
@@ -372,8 +427,8 @@ Relay::Clock::time_point Relay::look_for_prepared_writers(Clock::time_point* nex
 
 void Relay::sleep_interruptibly(std::chrono::milliseconds duration) {
   auto until = Clock::now() + duration;
-  while (!stopping()) {
-    systemd_.watchdog();
+  while (!stopping() && !stalled()) {
+    heartbeat();
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now());
     if (left.count() <= 0) break;
     try {
@@ -441,7 +496,7 @@ int Relay::run() {
   auto next_poll = Clock::now() + options_.poll_interval;
 
   while (!stopping()) {
-    systemd_.watchdog();
+    heartbeat();
     try {
       if (!ensure_connected(false)) continue;
       if (!ensure_leader()) {
@@ -455,6 +510,13 @@ int Relay::run() {
       if (producer_->fatal(&fatal_reason)) {
         replace_producer(fatal_reason);
         want_read = true;
+        continue;
+      }
+      if (tracker_.size() == 0 && !retrying_) progress_at_ = Clock::now();  // nothing owed to Kafka
+      if (stalled()) {
+        give_way();
+        want_read = true;
+        armed = false;
         continue;
       }
       settle();
@@ -473,6 +535,7 @@ int Relay::run() {
           continue;
         }
         tracker_.clear();
+        retrying_ = true;
         restart_reading();
         metrics_.in_flight_rows = 0;
         auto delay = retry_backoff_.next(random_unit());
@@ -486,6 +549,7 @@ int Relay::run() {
                   static_cast<std::size_t>(options_.max_in_flight);
       if (want_read && room) {
         FetchOutcome f = fetch_and_produce();
+        if (tracker_.size() == 0) retrying_ = false;  // the retry found nothing to send
         next_poll = Clock::now() + options_.poll_interval;
         want_read = f.more;
         if (f.produced > 0) {

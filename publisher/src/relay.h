@@ -47,6 +47,12 @@ class Relay {
 
   bool ensure_connected(bool first_attempt);
   bool ensure_leader();
+  // --stall-timeout: a leader owing Kafka rows that no acknowledgement has
+  // moved for that long; give_way() then lets a standby lead.
+  bool stalled() const;
+  void give_way();
+  // WATCHDOG=1 only while the loop is healthy: not a stalled leader.
+  void heartbeat();
   void lose_connection(const std::string& why);
   void drop_in_flight();
   void restart_reading();
@@ -81,6 +87,10 @@ class Relay {
   bool reread_ = false;  // a row was put off: read from the bottom next time
   QuarantineHold quarantine_;  // keys held back behind a quarantined row
   bool leader_ = false;
+  // The last acknowledgement, or the last moment nothing was owed to Kafka.
+  Clock::time_point progress_at_{};
+  bool retrying_ = false;  // the tracker was emptied for a retry, not by acknowledgements
+  Clock::time_point lead_again_at_{};  // after giving way: no attempt to lead before this
   bool redrive_seen_ = false;
   Backoff db_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
   Backoff retry_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};

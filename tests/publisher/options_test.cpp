@@ -136,6 +136,21 @@ TEST(Options, MetricsCanBeTurnedOff) {
   EXPECT_EQ(port, 9187);
 }
 
+TEST(Options, StallTimeoutDefaultsToThirtySecondsAndZeroTurnsItOff) {
+  auto r = parse({"--brokers", "k:1"});
+  ASSERT_TRUE(r.options) << r.error;
+  EXPECT_EQ(r.options->stall_timeout, Millis(30000));
+  r = parse({"--brokers", "k:1", "--stall-timeout", "5s"});
+  ASSERT_TRUE(r.options) << r.error;
+  EXPECT_EQ(r.options->stall_timeout, Millis(5000));
+  r = parse({"--brokers", "k:1", "--stall-timeout", "0"});
+  ASSERT_TRUE(r.options) << r.error;
+  EXPECT_EQ(r.options->stall_timeout, Millis(0));
+  r = parse({"--brokers", "k:1", "--stall-timeout", "never"});
+  ASSERT_FALSE(r.options);
+  EXPECT_NE(r.error.find("--stall-timeout \"never\" is not a duration"), std::string::npos) << r.error;
+}
+
 TEST(Options, RedriveNeedsExactlyOneTarget) {
   auto r = parse({"redrive", "--db", "host=x", "--id", "42"});
   ASSERT_TRUE(r.options) << r.error;
