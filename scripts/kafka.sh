@@ -12,6 +12,7 @@
 #   scripts/kafka.sh create-topic PORT NAME PARTITIONS [REPLICAS [MIN_ISR]]
 #                                                        create (if missing), wait for its leaders
 #                                                        (and, with REPLICAS > 1, full in-sync sets)
+#   scripts/kafka.sh describe-topic PORT NAME            partitions, replicas, in-sync sets, configs
 # Cluster mode (three nodes in DIR/node1..3, node N listening on PORTN and PORTN+1):
 #   scripts/kafka.sh cluster-start DIR PORT1 PORT2 PORT3 [PARTITIONS]   format if new, start all three
 #   scripts/kafka.sh cluster-stop DIR | cluster-kill DIR                every node
@@ -39,7 +40,7 @@ heap_opts=${KAFKA_HEAP_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtL
 start_timeout=${KAFKA_START_TIMEOUT:-90}
 
 die() { echo "kafka: $*" >&2; exit 1; }
-usage() { sed -n '2,27p' "$0" >&2; exit 2; }
+usage() { sed -n '2,28p' "$0" >&2; exit 2; }
 
 need_java() {
   [ -x "$java" ] || die "no Java at $java_home (install openjdk-17-jre-headless or set KAFKA_JAVA_HOME)"
@@ -305,6 +306,12 @@ create_topic() {
   [ "$n" = "$partitions" ] || echo "kafka: topic $name already exists with $n partitions" >&2
 }
 
+describe_topic() {
+  need_java
+  [ -f "$libs/.pom.sha256" ] || fetch
+  run_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$1" --describe --topic "$2"
+}
+
 # ---------- cluster mode: three combined broker+controller nodes, one static quorum ----------
 
 cluster_nodes=3
@@ -414,6 +421,7 @@ case "$cmd" in
   status) [ $# -eq 2 ] || usage; status "$2" ;;
   wait-ready) [ $# -ge 2 ] || usage; wait_ready "$2" "${3:-$start_timeout}" ;;
   create-topic) [ $# -ge 4 ] && [ $# -le 6 ] || usage; create_topic "$2" "$3" "$4" "${5:-1}" "${6:-}" ;;
+  describe-topic) [ $# -eq 3 ] || usage; describe_topic "$2" "$3" ;;
   cluster-start) [ $# -ge 5 ] && [ $# -le 6 ] || usage; cluster_start "$2" "${6:-6}" "$3" "$4" "$5" ;;
   cluster-stop) [ $# -eq 2 ] || usage; cluster_each "$2" stop ;;
   cluster-kill) [ $# -eq 2 ] || usage; cluster_each "$2" kill_now ;;
