@@ -161,6 +161,7 @@ if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "publisher end to end ($e2e_major)" tests/e2e/run.sh
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "chaos (short, $e2e_major)" tests/chaos/run.sh
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "Kafka cluster ($e2e_major)" tests/topology/kafka_cluster.sh
+  PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "chaos (short, Kafka cluster, $e2e_major)" tests/chaos/run.sh --topology
 fi
 
 section "summary"

@@ -8,6 +8,13 @@
 #
 #   tests/chaos/run.sh            a few minutes (CI): one round of every fault
 #   tests/chaos/run.sh --long     five rounds with longer gaps (about half an hour on 2 cores)
+#   tests/chaos/run.sh --topology [--long]
+#                                 a three-node Kafka cluster (replication factor 3,
+#                                 min.insync.replicas=2) instead of one broker; faults: SIGKILL of the
+#                                 node leading a partition, two nodes down for longer than the
+#                                 publishers' --stall-timeout (they hand the lock over), the leading
+#                                 publisher SIGSTOPped then SIGKILLed (as its watchdog would), publisher
+#                                 SIGKILLs, PostgreSQL immediate restarts
 #
 # Needs the extension installed (make install); builds profile-publisher, event-checker and
 # chaos_writer in $BUILD_DIR (default build). Services listen on 127.0.0.1 only, on free ports,
@@ -22,13 +29,16 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=${BUILD_DIR:-$root/build}
 [[ "$build" = /* ]] || build=$root/$build
 
-rounds=1 gap=8 writer_limit=600
-case "${1:-}" in
-  "") ;;
-  --long) rounds=5 gap=15 writer_limit=3600 ;;
-  -h | --help) sed -n '2,18p' "$0"; exit 0 ;;
-  *) echo "usage: tests/chaos/run.sh [--long]" >&2; exit 2 ;;
-esac
+rounds=1 gap=8 writer_limit=600 topology=0
+for arg in "$@"; do
+  case "$arg" in
+    --long) rounds=5 gap=15 writer_limit=3600 ;;
+    --topology) topology=1 ;;
+    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    *) echo "usage: tests/chaos/run.sh [--topology] [--long]" >&2; exit 2 ;;
+  esac
+done
+stall_timeout=10s  # --topology: publishers give way after this long without an acknowledgement
 clients=${CHAOS_CLIENTS:-8}
 users=${CHAOS_USERS:-300}
 topic=profile.events
@@ -83,7 +93,11 @@ cleanup() {
   stop_pid "$writer_pid" TERM 5
   stop_pid "$pid_a" KILL 1
   stop_pid "$pid_b" KILL 1
-  "$root/scripts/kafka.sh" kill "$tmp/kafka" >/dev/null 2>&1
+  if [ "$topology" = 1 ]; then
+    "$root/scripts/kafka.sh" cluster-kill "$tmp/kafka" >/dev/null 2>&1
+  else
+    "$root/scripts/kafka.sh" kill "$tmp/kafka" >/dev/null 2>&1
+  fi
   "$root/scripts/pg-cluster.sh" stop "$tmp/pg" immediate >/dev/null 2>&1
   if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
 }
@@ -95,6 +109,16 @@ kafka_port=$(free_port_pair) || abort "no free port for Kafka"
 metrics_a=$(free_port)
 metrics_b=$(free_port)
 brokers=127.0.0.1:$kafka_port
+node_ports=()
+if [ "$topology" = 1 ]; then
+  node_ports=("$kafka_port")
+  while [ "${#node_ports[@]}" -lt 3 ]; do  # three pairs PORT, PORT+1 that do not touch
+    p=$(free_port_pair) || abort "no free port for Kafka"
+    clash=0
+    for q in "${node_ports[@]}"; do [ $((p - q)) -ge -1 ] && [ $((p - q)) -le 1 ] && clash=1; done
+    [ "$clash" = 0 ] && node_ports+=("$p")
+  done
+fi
 admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=chaos connect_timeout=5"
 # Least privilege in the run as in production: writers are applications, the publisher is the
 # publisher role (scripts/create-roles.sql).
@@ -111,17 +135,27 @@ psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d chaos -f "$root/scripts/cre
   abort "scripts/create-roles.sql failed"
 sql "CREATE ROLE chaos_app LOGIN IN ROLE profile_app; CREATE ROLE chaos_publisher LOGIN IN ROLE profile_publisher" ||
   abort "creating the logins failed"
-"$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null || abort "Kafka did not start"
-"$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" >/dev/null || abort "topic creation failed"
+if [ "$topology" = 1 ]; then
+  "$root/scripts/kafka.sh" cluster-start "$tmp/kafka" "${node_ports[@]}" "$partitions" >/dev/null ||
+    abort "the Kafka cluster did not start"
+  brokers=$("$root/scripts/kafka.sh" cluster-brokers "$tmp/kafka")
+  "$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" 3 2 >/dev/null || abort "topic creation failed"
+  log "Kafka cluster: $brokers"
+else
+  "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null || abort "Kafka did not start"
+  "$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" >/dev/null || abort "topic creation failed"
+fi
 
 # ---------- the faults ----------
 kills=0 kafka_restarts=0 pg_restarts=0 dual_seconds=0 dual_seen=1 leader_samples=""
+leader_kills=0 two_down=0 sigstops=0 stalled_waits=""
 
 start_publisher() {  # start_publisher a|b
-  local name=$1 port
+  local name=$1 port extra=()
   [ "$name" = a ] && port=$metrics_a || port=$metrics_b
+  [ "$topology" = 1 ] && extra=(--stall-timeout "$stall_timeout")
   "$publisher" --db "$publisher_db" --brokers "$brokers" --poll-interval 1s --metrics-addr "127.0.0.1:$port" \
-    >>"$tmp/publisher-$name.log" 2>&1 &
+    "${extra[@]}" >>"$tmp/publisher-$name.log" 2>&1 &
   printf -v "pid_$name" '%s' "$!"
   log "publisher $name started (pid $!)"
 }
@@ -160,6 +194,73 @@ pg_bounce() {
 }
 pause() { sleep "$gap"; }
 
+# ---------- the faults of --topology ----------
+nodes_start() {  # nodes_start N...: start these Kafka nodes again, together
+  local n ps=()
+  for n in "$@"; do
+    "$root/scripts/kafka.sh" node-start "$tmp/kafka" "$n" >/dev/null 2>>"$tmp/kafka-starts.log" &
+    ps+=($!)
+  done
+  for n in "${ps[@]}"; do wait "$n" || log "a Kafka node did not start: $(tail -1 "$tmp/kafka-starts.log")"; done
+}
+partition_leader_kill() {
+  local victim
+  victim=$("$root/scripts/kafka.sh" leader "$brokers" "$topic" 0 2>/dev/null) || { log "no leader for partition 0"; return; }
+  [ "$victim" -ge 1 ] 2>/dev/null || { log "partition 0 has no leader ($victim)"; return; }
+  "$root/scripts/kafka.sh" node-kill "$tmp/kafka" "$victim"
+  leader_kills=$((leader_kills + 1))
+  log "Kafka node $victim, the leader of partition 0, killed with SIGKILL"
+  pause
+  nodes_start "$victim"
+  log "Kafka node $victim started again"
+}
+two_nodes_down() {  # longer than --stall-timeout: the leader gives way, the standby too, in turn
+  "$root/scripts/kafka.sh" node-kill "$tmp/kafka" 1
+  "$root/scripts/kafka.sh" node-stop "$tmp/kafka" 2
+  two_down=$((two_down + 1))
+  log "Kafka nodes 1 (SIGKILL) and 2 (stopped) down: no acknowledgement possible"
+  sleep $((2 * gap + 4))
+  nodes_start 1 2
+  log "Kafka nodes 1 and 2 started again"
+}
+leader_name() {  # a or b, whichever publisher leads now
+  [ "$(leader_gauge "$metrics_a")" = 1 ] && { echo a; return; }
+  [ "$(leader_gauge "$metrics_b")" = 1 ] && echo b
+}
+publisher_sigstop() {  # the leader stops; the standby waits; SIGKILL ends it as the watchdog would
+  local name var other
+  name=$(leader_name)
+  [ -n "$name" ] || { log "no publisher leads: no SIGSTOP"; return; }
+  var=pid_$name
+  [ "$name" = a ] && other=$metrics_b || other=$metrics_a
+  kill -STOP "${!var}"
+  sigstops=$((sigstops + 1))
+  log "publisher $name (the leader, pid ${!var}) stopped with SIGSTOP"
+  pause
+  stalled_waits+="$(leader_gauge "$other") "  # the standby may not lead while the stopped one holds the lock
+  kill_publisher "$name"
+  sleep 1
+  start_publisher "$name"
+}
+
+round_topology() {
+  pause; partition_leader_kill
+  pause; start_publisher b
+  local dual_start=$SECONDS
+  sleep 4
+  if alive "$pid_a" && alive "$pid_b"; then
+    leader_samples+="$(leader_gauge "$metrics_a")+$(leader_gauge "$metrics_b") "
+  else
+    dual_seen=0
+  fi
+  pause; two_nodes_down
+  pause; publisher_sigstop
+  pause; pg_bounce
+  pause; kill_publisher b
+  dual_seconds=$((dual_seconds + SECONDS - dual_start))
+  pause; kill_publisher a; sleep 1; start_publisher a
+}
+
 round() {
   pause; kill_publisher a; sleep 1; start_publisher a
   pause; kafka_bounce stop
@@ -189,7 +290,7 @@ writer_pid=$!
 t0=$SECONDS
 for ((r = 1; r <= rounds; r++)); do
   log "round $r of $rounds"
-  round
+  if [ "$topology" = 1 ]; then round_topology; else round; fi
 done
 sleep "$gap"  # some calm writing after the last fault
 log "stopping the writers"
@@ -200,8 +301,12 @@ write_seconds=$((SECONDS - t0))
 cat "$tmp/writers.log"
 
 # Everything must be up for the drain: the broker, the database, publisher a.
-"$root/scripts/kafka.sh" status "$tmp/kafka" >/dev/null ||
-  "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null
+if [ "$topology" = 1 ]; then
+  "$root/scripts/kafka.sh" cluster-start "$tmp/kafka" "${node_ports[@]}" "$partitions" >/dev/null
+else
+  "$root/scripts/kafka.sh" status "$tmp/kafka" >/dev/null ||
+    "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null
+fi
 alive "$pid_a" || start_publisher a
 log "waiting for the outbox to drain"
 drained=1 pending="?" quarantined="?"
@@ -249,6 +354,12 @@ reconnects=$(wfield reconnects)
 
 echo
 echo "chaos: $rounds round(s), ${write_seconds}s of writes by $clients clients over $users user slots"
+if [ "$topology" = 1 ]; then
+  gave_way=$(cat "$tmp"/publisher-*.log | grep -c 'leader_giving_way')
+  echo "chaos: topology: three Kafka nodes (RF 3, min.insync.replicas=2); $leader_kills partition-leader node kills," \
+    "$two_down times two nodes down for $((2 * gap + 4))s, $sigstops leader SIGSTOPs, $gave_way leader hand-overs" \
+    "after --stall-timeout $stall_timeout"
+fi
 echo "chaos: faults: $kills publisher SIGKILLs, $kafka_restarts Kafka restarts (stop and kill), $pg_restarts PostgreSQL" \
   "immediate restarts, two publishers for ${dual_seconds}s (leader gauges a+b: ${leader_samples:-none})"
 echo "chaos: writers: ${calls:-?} calls committed, ${failed_calls:-?} failed while a server was down; ${confirmed:-?} events" \
@@ -257,8 +368,19 @@ echo "chaos: events committed ${committed:-?} (outbox rows), consumed ${consumed
   "duplicates ${duplicates:-?}, lost ${lost:-?}, reordered ${reordered:-?}, missing versions ${missing:-?}"
 echo
 
-check "every fault happened: >= 3 publisher SIGKILLs" "$([ "$kills" -ge 3 ]; echo $?)" "$kills"
-check "every fault happened: >= 2 Kafka stop/start" "$([ "$kafka_restarts" -ge 2 ]; echo $?)" "$kafka_restarts"
+if [ "$topology" = 1 ]; then
+  check "every fault happened: >= 3 publisher SIGKILLs" "$([ "$kills" -ge 3 ]; echo $?)" "$kills"
+  check "every fault happened: a partition leader's node killed" "$([ "$leader_kills" -ge 1 ]; echo $?)" "$leader_kills"
+  check "every fault happened: two Kafka nodes down" "$([ "$two_down" -ge 1 ]; echo $?)" "$two_down"
+  check "every fault happened: the leading publisher SIGSTOPped" "$([ "$sigstops" -ge 1 ]; echo $?)" "$sigstops"
+  no_steal=0
+  for s in $stalled_waits; do [ "$s" = 0 ] || no_steal=1; done
+  check "no standby led while the leader was stopped (it holds the lock)" "$no_steal" "${stalled_waits:-no sample}"
+  check "with two nodes down longer than --stall-timeout, a leader gave way" "$([ "$gave_way" -ge 1 ]; echo $?)" "$gave_way"
+else
+  check "every fault happened: >= 3 publisher SIGKILLs" "$([ "$kills" -ge 3 ]; echo $?)" "$kills"
+  check "every fault happened: >= 2 Kafka stop/start" "$([ "$kafka_restarts" -ge 2 ]; echo $?)" "$kafka_restarts"
+fi
 check "every fault happened: >= 1 PostgreSQL immediate restart" "$([ "$pg_restarts" -ge 1 ]; echo $?)" "$pg_restarts"
 check "two publishers ran at once" "$([ "$dual_seen" = 1 ] && [ "$dual_seconds" -gt 0 ]; echo $?)"
 one_leader=0
