@@ -66,7 +66,8 @@ Relay::Relay(const Options& options, Metrics& metrics, SystemdNotifier& systemd)
       metrics_(metrics),
       systemd_(systemd),
       db_(options.db, options.channel),
-      marker_(options.db) {
+      marker_(options.db),
+      stall_(options.stall_timeout) {
   if (const char* n = std::getenv("PROFILE_PUBLISHER_TEST_FATAL_AFTER")) fatal_after_ = std::atol(n);
 }
 
@@ -84,8 +85,7 @@ void Relay::on_report(const DeliveryReport& r) {
     double created = tracker_.created_at(r.id);
     if (created > 0) metrics_.delivery_latency.observe(now_epoch() - created);
     tracker_.acked(r.id);
-    progress_at_ = Clock::now();
-    retrying_ = false;
+    stall_.progress(Clock::now());
   } else if (is_permanent_delivery_error(r.err)) {
     tracker_.rejected(r.id, error_text(kafka_error_text(r.err)));
   } else {
@@ -148,8 +148,7 @@ bool Relay::ensure_leader() {
   }
   leader_ = true;
   metrics_.leader = 1;
-  progress_at_ = Clock::now();
-  retrying_ = false;
+  stall_.progress(Clock::now());
   restart_reading();
   log_info("leader_acquired").kv("db", db_.describe());
   reload_quarantined_keys();
@@ -157,9 +156,7 @@ bool Relay::ensure_leader() {
   return true;
 }
 
-bool Relay::stalled() const {
-  return leader_ && options_.stall_timeout.count() > 0 && Clock::now() - progress_at_ >= options_.stall_timeout;
-}
+bool Relay::stalled() const { return leader_ && stall_.stalled(Clock::now()); }
 
 void Relay::heartbeat() {
   if (!stalled()) systemd_.watchdog();
@@ -181,10 +178,8 @@ void Relay::heartbeat() {
 // sends, which consumers drop by version, never a gap. Only then is the lock
 // released; acknowledged rows are marked before that, as always.
 void Relay::give_way() {
-  const auto stalled_for =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - progress_at_).count();
   log_warn("leader_giving_way")
-      .kv("no_ack_for_ms", static_cast<std::int64_t>(stalled_for))
+      .kv("no_ack_for_ms", static_cast<std::int64_t>(stall_.since_progress(Clock::now()).count()))
       .kv("unacknowledged", static_cast<std::int64_t>(tracker_.unresolved()))
       .kv("kafka_unreachable", producer_->brokers_down());
   producer_->purge();
@@ -512,7 +507,7 @@ int Relay::run() {
         want_read = true;
         continue;
       }
-      if (tracker_.size() == 0 && !retrying_) progress_at_ = Clock::now();  // nothing owed to Kafka
+      stall_.in_flight(tracker_.size(), Clock::now());
       if (stalled()) {
         give_way();
         want_read = true;
@@ -535,7 +530,7 @@ int Relay::run() {
           continue;
         }
         tracker_.clear();
-        retrying_ = true;
+        stall_.retrying();
         restart_reading();
         metrics_.in_flight_rows = 0;
         auto delay = retry_backoff_.next(random_unit());
@@ -549,7 +544,7 @@ int Relay::run() {
                   static_cast<std::size_t>(options_.max_in_flight);
       if (want_read && room) {
         FetchOutcome f = fetch_and_produce();
-        if (tracker_.size() == 0) retrying_ = false;  // the retry found nothing to send
+        stall_.read_produced(tracker_.size());
         next_poll = Clock::now() + options_.poll_interval;
         want_read = f.more;
         if (f.produced > 0) {

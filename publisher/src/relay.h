@@ -18,6 +18,7 @@
 #include "outbox_marker.h"
 #include "quarantine_hold.h"
 #include "read_window.h"
+#include "stall_watch.h"
 #include "systemd_notify.h"
 
 namespace publisher {
@@ -87,9 +88,7 @@ class Relay {
   bool reread_ = false;  // a row was put off: read from the bottom next time
   QuarantineHold quarantine_;  // keys held back behind a quarantined row
   bool leader_ = false;
-  // The last acknowledgement, or the last moment nothing was owed to Kafka.
-  Clock::time_point progress_at_{};
-  bool retrying_ = false;  // the tracker was emptied for a retry, not by acknowledgements
+  StallWatch stall_;
   Clock::time_point lead_again_at_{};  // after giving way: no attempt to lead before this
   bool redrive_seen_ = false;
   Backoff db_backoff_{std::chrono::milliseconds(200), std::chrono::seconds(30)};
