@@ -40,7 +40,7 @@ heap_opts=${KAFKA_HEAP_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtL
 start_timeout=${KAFKA_START_TIMEOUT:-90}
 
 die() { echo "kafka: $*" >&2; exit 1; }
-usage() { sed -n '2,28p' "$0" >&2; exit 2; }
+usage() { sed -n '2,26p' "$0" >&2; exit 2; }
 
 need_java() {
   [ -x "$java" ] || die "no Java at $java_home (install openjdk-17-jre-headless or set KAFKA_JAVA_HOME)"
@@ -407,7 +407,7 @@ partition_leader() {
   local brokers=$1 topic=$2 partition=$3 leader
   need_kcat
   leader=$(kcat -b "$brokers" -L -t "$topic" -m 5 2>/dev/null |
-    awk -v p="$partition" '$1 == "partition" && $2 == p "," { sub(",", "", $4); print $4; exit }')
+    awk -v p="$partition" '$1 == "partition" && $2 == p "," { sub(",", "", $4); print $4; exit }') || true
   [ -n "$leader" ] || die "no metadata for $topic partition $partition from $brokers"
   echo "$leader"
 }
