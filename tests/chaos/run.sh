@@ -34,7 +34,7 @@ for arg in "$@"; do
   case "$arg" in
     --long) rounds=5 gap=15 writer_limit=3600 ;;
     --topology) topology=1 ;;
-    -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "usage: tests/chaos/run.sh [--topology] [--long]" >&2; exit 2 ;;
   esac
 done
