@@ -152,6 +152,7 @@ server_suites 15 "$root"
 
 run_suite "upgrade 1.0 to 1.1" tests/upgrade/run.sh
 run_suite "backup and restore" tests/backup/run.sh
+run_suite "sharding (PL/Proxy, 4 shards)" tests/proxy/run.sh
 run_suite "script colour" tests/scripts/colour.sh
 
 run_suite "fuzz (libFuzzer, bounded)" scripts/fuzz-suite.sh "${FUZZ_SECONDS:-30}"

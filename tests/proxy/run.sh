@@ -22,7 +22,8 @@ cleanup() {
   "$root/proxy/scripts/shards.sh" down "$work/shards" >/dev/null 2>&1
   rm -rf "$work"
 }
-[ -n "${KEEP:-}" ] || trap cleanup EXIT; echo "work: $work"
+# KEEP=1 keeps the shards and the outputs for a look afterwards.
+if [ -n "${KEEP:-}" ]; then echo "proxy: kept in $work"; else trap cleanup EXIT; fi
 
 passed=0
 failed=0
