@@ -51,6 +51,14 @@ CREATE SERVER profile_shards FOREIGN DATA WRAPPER plproxy
 CREATE USER MAPPING FOR PUBLIC SERVER profile_shards OPTIONS (user 'postgres');
 SQL
   sql "$proxy_db" -f "$here/../sql/proxy_routing.sql" -f "$here/../sql/proxy_remote.sql" -f "$here/../sql/proxy_api.sql"
+  # Applications: EXECUTE on the contract's functions, as scripts/create-roles.sql grants on one database.
+  sql "$proxy_db" <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'profile_app') THEN CREATE ROLE profile_app NOLOGIN; END IF;
+END $$;
+GRANT USAGE ON SCHEMA profile TO profile_app;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA profile TO profile_app;
+SQL
   cat >"$dir/env" <<ENV
 export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres
 export PROXY_DB=$proxy_db SHARD_COUNT=$n SHARD_DB_PREFIX=$shard_prefix

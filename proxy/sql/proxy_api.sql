@@ -1,62 +1,64 @@
 -- The proxy database, part 3: the contract's functions (api-contract.md, v1 and v1.1), same
 -- names, parameters, defaults and results as the extension's. One-user calls are plain PL/Proxy;
 -- the rest compose PL/Proxy calls (docs/sharding.md says why each one needs what it needs).
+-- All run as the proxy's owner (SECURITY DEFINER; the composed ones with a pinned search_path),
+-- so callers need EXECUTE on them only and never reach proxy_remote, proxy or the shards' helpers.
 
 -- ---- calls that touch one user's home shard only -------------------------------------------
 CREATE FUNCTION profile.set_status(user_id uuid, status profile.presence)
-RETURNS profile.profiles LANGUAGE plproxy AS $$
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.heartbeat(user_id uuid)
-RETURNS profile.profiles LANGUAGE plproxy AS $$
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.set_custom_status(user_id uuid, status_text text, status_emoji text DEFAULT NULL,
                                           expires_at timestamptz DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plproxy AS $$
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.clear_custom_status(user_id uuid)
-RETURNS profile.profiles LANGUAGE plproxy AS $$
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.set_privacy(user_id uuid, presence_audience profile.audience DEFAULT NULL,
                                     discoverable boolean DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plproxy AS $$
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 -- The owner's list rows live with the owner (a cross-shard other user has a shadow there).
 CREATE FUNCTION profile.update_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
                                        is_favorite boolean DEFAULT NULL)
-RETURNS profile.contacts LANGUAGE plproxy AS $$
+RETURNS profile.contacts LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.remove_contact(user_id uuid, contact_user_id uuid)
-RETURNS boolean LANGUAGE plproxy AS $$
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.unblock_user(user_id uuid, blocked_user_id uuid)
-RETURNS boolean LANGUAGE plproxy AS $$
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.list_blocks(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
-RETURNS SETOF profile.blocks LANGUAGE plproxy AS $$
+RETURNS SETOF profile.blocks LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.is_blocked(user_id uuid, other uuid)
-RETURNS boolean LANGUAGE plproxy AS $$
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.unmute_user(user_id uuid, muted_user_id uuid)
-RETURNS boolean LANGUAGE plproxy AS $$
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.list_mutes(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
-RETURNS SETOF profile.mutes LANGUAGE plproxy AS $$
+RETURNS SETOF profile.mutes LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 CREATE FUNCTION profile.is_muted(user_id uuid, other uuid)
-RETURNS boolean LANGUAGE plproxy AS $$
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
 $$;
 
@@ -89,7 +91,7 @@ $$;
 
 -- ---- reads ----------------------------------------------------------------------------------
 CREATE FUNCTION profile.get_profile(user_id uuid, viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql STABLE ROWS 1 AS $$
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
 BEGIN
   RETURN QUERY SELECT * FROM proxy.reciprocity(
     ARRAY(SELECT r FROM proxy_remote.get_profile(user_id, viewer) r), viewer);
@@ -98,7 +100,7 @@ $$;
 
 -- In the order given, unknown ids skipped, repeated ids repeated (as the extension).
 CREATE FUNCTION profile.get_profiles(user_ids uuid[], viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql STABLE ROWS 100 AS $$
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 100 AS $$
 DECLARE
   fetched profile.profiles[];
 BEGIN
@@ -112,7 +114,7 @@ $$;
 
 -- Every shard looks the name up in its own unique index (a shadow's name never matches).
 CREATE FUNCTION profile.find_profile_by_username(username text, viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql STABLE ROWS 1 AS $$
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
 BEGIN
   RETURN QUERY SELECT * FROM proxy.reciprocity(
     ARRAY(SELECT r FROM proxy_remote.find_profile_by_username(username, viewer) r), viewer);
@@ -126,7 +128,7 @@ CREATE FUNCTION profile.list_contacts(user_id uuid, favorites_only boolean DEFAU
                                       after uuid DEFAULT NULL, "limit" int DEFAULT 100)
 RETURNS TABLE (contact_user_id uuid, nickname text, is_favorite boolean, username text,
                display_name text, avatar_url text, status profile.presence, last_seen timestamptz)
-LANGUAGE plpgsql STABLE ROWS 100 AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 100 AS $$
 DECLARE
   listed proxy.contact_row[];
   remote_ids uuid[];
@@ -162,7 +164,7 @@ $$;
 
 -- Both users exist (each at home) and neither blocks the other (each block lives with its owner).
 CREATE FUNCTION profile.can_interact(a uuid, b uuid)
-RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE AS $$
 DECLARE
   fa record;
   fb record;
@@ -180,7 +182,7 @@ $$;
 CREATE FUNCTION profile.relationships(user_id uuid, others uuid[])
 RETURNS TABLE (other uuid, is_contact boolean, is_favorite boolean, contact_of boolean,
                blocking boolean, muting boolean, muted_until timestamptz)
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE AS $$
 DECLARE
   mine proxy.owner_relation[];
   theirs proxy.other_relation[];
@@ -200,7 +202,7 @@ $$;
 -- own rules); the proxy drops users the viewer blocks (known on the viewer's home), applies
 -- reciprocity, and merges in the extension's order.
 CREATE FUNCTION profile.search_profiles(query text, viewer uuid DEFAULT NULL, "limit" int DEFAULT 20)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql STABLE ROWS 20 AS $$
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 20 AS $$
 DECLARE
   found profile.profiles[];
   blocked uuid[] := '{}';
@@ -217,7 +219,7 @@ BEGIN
   ORDER BY CASE WHEN lower(r.username) = q THEN 0
                 WHEN starts_with(lower(r.username), q) THEN 1 ELSE 2 END,
            CASE WHEN NOT starts_with(lower(r.username), q)
-                THEN similarity(lower(r.display_name), q) END DESC NULLS LAST,
+                THEN public.similarity(lower(r.display_name), q) END DESC NULLS LAST,
            lower(r.username), r.user_id
   LIMIT "limit";
 END
@@ -238,7 +240,7 @@ $$;
 
 CREATE FUNCTION profile.add_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
                                     is_favorite boolean DEFAULT false)
-RETURNS profile.contacts LANGUAGE plpgsql AS $$
+RETURNS profile.contacts LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM proxy.prepare_other(user_id, contact_user_id);
   RETURN proxy_remote.add_contact(user_id, contact_user_id, nickname, is_favorite);
@@ -246,7 +248,7 @@ END
 $$;
 
 CREATE FUNCTION profile.block_user(user_id uuid, blocked_user_id uuid, reason text DEFAULT NULL)
-RETURNS profile.blocks LANGUAGE plpgsql AS $$
+RETURNS profile.blocks LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM proxy.prepare_other(user_id, blocked_user_id);
   RETURN proxy_remote.block_user(user_id, blocked_user_id, reason);
@@ -254,7 +256,7 @@ END
 $$;
 
 CREATE FUNCTION profile.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz DEFAULT NULL)
-RETURNS profile.mutes LANGUAGE plpgsql AS $$
+RETURNS profile.mutes LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   PERFORM proxy.prepare_other(user_id, muted_user_id);
   RETURN proxy_remote.mute_user(user_id, muted_user_id, expires_at);
@@ -264,7 +266,7 @@ $$;
 -- ---- usernames: reserve on the registry, write at home, confirm or release ------------------
 CREATE FUNCTION profile.create_profile(user_id uuid, username text, display_name text,
                                        bio text DEFAULT '', avatar_url text DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plpgsql AS $$
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   token uuid := gen_random_uuid();
   reserved boolean := false;
@@ -290,7 +292,7 @@ $$;
 
 CREATE FUNCTION profile.update_profile(user_id uuid, username text DEFAULT NULL, display_name text DEFAULT NULL,
                                        bio text DEFAULT NULL, avatar_url text DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plpgsql AS $$
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   token uuid := gen_random_uuid();
   reserved boolean := false;
@@ -317,7 +319,7 @@ $$;
 -- The home shard deletes the user (and, there, other users' entries for them); then the
 -- registry frees the name and every other shard removes its list entries for the user.
 CREATE FUNCTION profile.delete_profile(user_id uuid)
-RETURNS boolean LANGUAGE plpgsql AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   deleted boolean;
 BEGIN
@@ -333,26 +335,26 @@ $$;
 -- ---- operators: every shard answers ---------------------------------------------------------
 CREATE FUNCTION profile.outbox_stats()
 RETURNS TABLE (pending bigint, oldest_pending_age interval, published bigint, quarantined bigint)
-LANGUAGE sql STABLE ROWS 1 AS $$
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
   SELECT sum(s.pending)::bigint, max(s.oldest_pending_age), sum(s.published)::bigint, sum(s.quarantined)::bigint
   FROM proxy_remote.outbox_stats() s
 $$;
 CREATE FUNCTION profile.purge_outbox(older_than interval DEFAULT '1 day')
-RETURNS bigint LANGUAGE sql AS $$
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(sum(n), 0)::bigint FROM proxy_remote.purge_outbox(older_than) n
 $$;
 -- Publishers connect to their shard, not to the proxy; through the proxy this asks every shard.
 CREATE FUNCTION profile.request_wakeup()
-RETURNS boolean LANGUAGE sql AS $$
+RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT coalesce(bool_or(w), false) FROM proxy_remote.request_wakeup() w
 $$;
 CREATE FUNCTION profile.run_expiry()
-RETURNS TABLE (kind text, count bigint) LANGUAGE sql AS $$
+RETURNS TABLE (kind text, count bigint) LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT e.kind, sum(e.count)::bigint FROM proxy_remote.run_expiry() WITH ORDINALITY AS e(kind, count, ord)
   GROUP BY e.kind ORDER BY min(e.ord)
 $$;
 CREATE FUNCTION profile.trace_stats()
-RETURNS TABLE (traced_events bigint, invalid_traceparents bigint) LANGUAGE sql AS $$
+RETURNS TABLE (traced_events bigint, invalid_traceparents bigint) LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT sum(t.traced_events)::bigint, sum(t.invalid_traceparents)::bigint FROM proxy_remote.trace_stats() t
 $$;
 
@@ -398,3 +400,6 @@ BEGIN
   END LOOP;
 END
 $$;
+
+-- Callers get rights through roles (profile_app: proxy/scripts/shards.sh), never through PUBLIC.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile, proxy, proxy_remote FROM PUBLIC;

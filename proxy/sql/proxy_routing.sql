@@ -31,7 +31,9 @@ CREATE TYPE profile.mutes AS (
 -- profile.route_hash(...)); tools use profile.shard_for.
 CREATE FUNCTION profile.route_hash(user_id uuid) RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$ SELECT coalesce(('x' || right(replace(user_id::text, '-', ''), 8))::bit(32)::integer, 0) $$;
+AS $$
+  SELECT COALESCE(('x' OPERATOR(pg_catalog.||) pg_catalog.right(pg_catalog.replace(user_id::text, '-', ''), 8))::bit(32)::integer, 0)
+$$;
 
 -- Partitions p0 .. pN-1 of the SQL/MED server (a power of two, as PL/Proxy requires).
 CREATE FUNCTION profile.partition_count() RETURNS integer

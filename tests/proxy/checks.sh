@@ -109,3 +109,17 @@ check "every stream's versions are 1..n, gapless, and match profiles.version" "0
       AND p.version <> (SELECT max((payload->>'version')::bigint) FROM profile.outbox o WHERE o.key = p.user_id::text)")" 
 check "shadows wrote no events and consumed no versions" 0 \
   "$(all_shards "SELECT count(*) FROM profile.profiles p JOIN shard.shadows s USING (user_id) WHERE p.version <> 0")"
+
+# ---- an application role needs EXECUTE on profile.* only, and reaches nothing else ----
+proxy -c "CREATE ROLE proxy_app_test LOGIN IN ROLE profile_app" >/dev/null
+as_app() { psql -X -q -At -v VERBOSITY=sqlstate -U proxy_app_test -d "$PROXY_DB" -c "$1" 2>&1 | grep -v '^NOTICE'; }
+check "profile_app creates users on two shards and links them" "1|1|t" \
+  "$(as_app "SELECT count(*) FROM profile.create_profile('f6000000-0000-4000-8000-000000000001', 'app_one', 'App One')")|$(as_app \
+    "SELECT version FROM profile.create_profile('f6000000-0000-4000-8000-000000000002', 'app_two', 'App Two'),
+       LATERAL profile.add_contact('f6000000-0000-4000-8000-000000000001', 'f6000000-0000-4000-8000-000000000002') c")|$(as_app \
+    "SELECT profile.can_interact('f6000000-0000-4000-8000-000000000001', 'f6000000-0000-4000-8000-000000000002')")"
+check "profile_app cannot call the raw shard calls or the repair jobs" "ERROR:  42501|ERROR:  42501|ERROR:  42501" \
+  "$(as_app "SELECT proxy_remote.forget_user('f6000000-0000-4000-8000-000000000001')")|$(as_app \
+    "SELECT proxy_remote.ensure_shadow('f6000000-0000-4000-8000-000000000001', gen_random_uuid())")|$(as_app \
+    "SELECT * FROM proxy.forget_deleted_users()")"
+proxy -c "DROP OWNED BY proxy_app_test; DROP ROLE proxy_app_test" >/dev/null
