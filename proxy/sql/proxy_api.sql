@@ -104,6 +104,10 @@ RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path
 DECLARE
   fetched profile.profiles[];
 BEGIN
+  IF user_ids IS NULL OR array_ndims(user_ids) IS DISTINCT FROM 1 THEN
+    RETURN QUERY SELECT * FROM proxy_remote.get_profiles_unsplit(user_ids, viewer);
+    RETURN;
+  END IF;
   fetched := ARRAY(SELECT r FROM proxy_remote.get_profiles(user_ids, viewer) r);
   RETURN QUERY SELECT * FROM proxy.reciprocity(ARRAY(
     SELECT f FROM unnest(user_ids) WITH ORDINALITY AS u(id, ord)

@@ -23,6 +23,12 @@ CREATE FUNCTION proxy_remote.get_profiles(user_ids uuid[], viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; SPLIT user_ids; RUN ON profile.route_hash(user_ids); TARGET profile.get_profiles;
 $$;
+-- The whole array on one shard (chosen by the viewer): for arguments SPLIT cannot take (null,
+-- several dimensions) or an empty array, so that shard checks them as the contract says.
+CREATE FUNCTION proxy_remote.get_profiles_unsplit(user_ids uuid[], viewer uuid)
+RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(viewer); TARGET profile.get_profiles;
+$$;
 CREATE FUNCTION proxy_remote.find_profile_by_username(username text, viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON ALL; TARGET profile.find_profile_by_username;

@@ -145,3 +145,18 @@ SELECT username, version > 1 AS continued FROM profile.create_profile(:u2, 'scen
 -- every event counted once, wherever it was written
 SELECT pending FROM profile.outbox_stats();
 SELECT kind, count FROM profile.run_expiry();
+
+-- arguments the proxy cannot split are checked by a shard, as on one database
+\set VERBOSITY sqlstate
+SELECT * FROM profile.get_profiles(NULL);
+SELECT * FROM profile.get_profiles('{}', viewer => '00000000-0000-0000-0000-000000000000');
+SELECT * FROM profile.get_profiles(ARRAY[[:u1]]::uuid[]);
+SELECT * FROM profile.get_profiles(ARRAY[:u1, NULL]::uuid[]);
+SELECT * FROM profile.relationships(:u1, NULL);
+SELECT * FROM profile.relationships(:u1, ARRAY[[:u3]]::uuid[]);
+SELECT * FROM profile.can_interact(:u1, '00000000-0000-0000-0000-000000000000');
+SELECT * FROM profile.find_profile_by_username(NULL);
+SELECT * FROM profile.search_profiles('scen', "limit" => NULL);
+SELECT * FROM profile.list_contacts(:u1, "limit" => 0);
+\set VERBOSITY default
+SELECT count(*) FROM profile.get_profiles('{}');
