@@ -23,17 +23,11 @@ CREATE TYPE profile.mutes AS (
 
 -- Routing, the single source of truth: a user lives on partition
 --   route_hash(user_id) & (partition_count - 1)
--- route_hash is the uuid's last 32 bits (big-endian, as a signed int4). It depends on nothing but
--- the uuid's bytes: no PostgreSQL hash function whose output could change between versions or
--- platforms. The last bits are random in v4 and in v7 uuids alike (v7's first 48 bits are a time
--- stamp, which would pile new users onto one shard). A null id routes to 0, so the shard there
--- reports the contract's 22004 for it. Every proxy function routes with it (RUN ON
+-- route_hash is defined once, in route_hash.sql (here as profile.route_hash; the shards get the
+-- same file as shard.route_hash for the split tool). Every proxy function routes with it (RUN ON
 -- profile.route_hash(...)); tools use profile.shard_for.
-CREATE FUNCTION profile.route_hash(user_id uuid) RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS $$
-  SELECT COALESCE(('x' OPERATOR(pg_catalog.||) pg_catalog.right(pg_catalog.replace(user_id::text, '-', ''), 8))::bit(32)::integer, 0)
-$$;
+\set route_schema profile
+\ir route_hash.sql
 
 -- Partitions p0 .. pN-1 of the SQL/MED server (a power of two, as PL/Proxy requires).
 CREATE FUNCTION profile.partition_count() RETURNS integer

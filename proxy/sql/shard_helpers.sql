@@ -3,6 +3,10 @@
 -- answers. Nothing here is called by applications; the proxy's connection role runs it.
 CREATE SCHEMA shard;
 
+-- The proxy's routing rule, from the same file (used by keep_partition when a partition splits).
+\set route_schema shard
+\ir route_hash.sql
+
 -- Shadow rows. A contact, block or mute whose other user lives on another shard needs that user
 -- in this shard's profile.profiles (the list tables' foreign keys and the triggers' existence
 -- checks). A shadow is a placeholder row written with triggers off, so it writes no event and
@@ -262,6 +266,57 @@ AS $$
   SELECT lower(p.username) FROM profile.profiles p
   WHERE p.user_id = username_key.user_id
     AND NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = p.user_id)
+$$;
+
+-- Growth (proxy/scripts/split.sh): this database is one of two identical copies of a partition
+-- and keeps what routes to `partition` of `partition_count`. With triggers off (no event: the
+-- other copy keeps those users' rows, versions and outbox rows, published or not):
+-- users routed elsewhere lose their rows here and become shadows where lists here still name
+-- them; outbox rows and retired versions of users routed elsewhere go; the username registry
+-- stays on partition 0 only.
+CREATE FUNCTION shard.keep_partition(partition integer, partition_count integer)
+RETURNS TABLE (users_moved bigint, shadows_kept bigint, outbox_rows_moved bigint)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET session_replication_role = replica
+AS $$
+DECLARE
+  mask integer := partition_count - 1;
+BEGIN
+  IF partition_count < 1 OR partition_count & mask <> 0 OR partition < 0 OR partition > mask THEN
+    RAISE EXCEPTION 'partition % of % is not a partition of a power-of-two count', partition, partition_count
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  CREATE TEMP TABLE leaving ON COMMIT DROP AS
+    SELECT p.user_id FROM profile.profiles p
+    WHERE shard.route_hash(p.user_id) & mask <> partition
+      AND NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = p.user_id);
+  users_moved := (SELECT count(*) FROM leaving);
+  DELETE FROM profile.contacts c USING leaving l WHERE c.user_id = l.user_id;
+  DELETE FROM profile.blocks b USING leaving l WHERE b.user_id = l.user_id;
+  DELETE FROM profile.mutes m USING leaving l WHERE m.user_id = l.user_id;
+  DELETE FROM profile.presence_state ps USING leaving l WHERE ps.user_id = l.user_id;
+  DELETE FROM profile.outbox o WHERE shard.route_hash(o.key::uuid) & mask <> partition;
+  GET DIAGNOSTICS outbox_rows_moved = ROW_COUNT;
+  DELETE FROM profile.retired_users r WHERE shard.route_hash(r.user_id) & mask <> partition;
+  -- Still named by a list here: the row stays as a shadow.
+  INSERT INTO shard.shadows (user_id)
+    SELECT l.user_id FROM leaving l
+    WHERE EXISTS (SELECT 1 FROM profile.contacts c WHERE c.contact_user_id = l.user_id)
+       OR EXISTS (SELECT 1 FROM profile.mutes m WHERE m.muted_user_id = l.user_id);
+  GET DIAGNOSTICS shadows_kept = ROW_COUNT;
+  UPDATE profile.profiles p SET username = '~' || p.user_id::text, display_name = '~', bio = '',
+         avatar_url = NULL, status = 'offline', last_seen = NULL, version = 0, status_text = NULL,
+         status_emoji = NULL, status_expires_at = NULL, presence_audience = 'everyone', discoverable = false
+    FROM leaving l WHERE p.user_id = l.user_id
+     AND EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = l.user_id);
+  DELETE FROM profile.profiles p USING leaving l WHERE p.user_id = l.user_id
+     AND NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = l.user_id);
+  IF partition <> 0 THEN
+    DELETE FROM shard.usernames;
+  END IF;
+  RETURN NEXT;
+END
 $$;
 
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA shard FROM PUBLIC;

@@ -123,3 +123,54 @@ check "profile_app cannot call the raw shard calls or the repair jobs" "ERROR:  
     "SELECT proxy_remote.ensure_shadow('f6000000-0000-4000-8000-000000000001', gen_random_uuid())")|$(as_app \
     "SELECT * FROM proxy.forget_deleted_users()")"
 proxy -c "DROP OWNED BY proxy_app_test; DROP ROLE proxy_app_test" >/dev/null
+
+# ---- growth: 4 shards become 8; every user's rows, versions and events move together ----
+u1=e1000000-0000-4000-8000-000000000001
+reads="SELECT string_agg(x, ';') FROM (
+  SELECT concat_ws(',', contact_user_id, nickname, is_favorite, username, display_name, status, last_seen IS NULL) x
+  FROM profile.list_contacts('$u1')
+  UNION ALL SELECT concat_ws(',', other, is_contact, contact_of, blocking, muting) FROM profile.relationships('$u1',
+    ARRAY(SELECT ('e1000000-0000-4000-8000-00000000000' || n)::uuid FROM generate_series(1, 9) n))
+  UNION ALL SELECT concat_ws(',', username, status, version, last_seen IS NULL) FROM profile.get_profiles(
+    ARRAY(SELECT ('e1000000-0000-4000-8000-00000000000' || n)::uuid FROM generate_series(1, 9) n), viewer => '$u1')
+  UNION ALL SELECT concat_ws(',', username) FROM profile.search_profiles('route_1', \"limit\" => 50)) s"
+before_reads=$(proxy -c "$reads")
+before_pending=$(proxy -c "SELECT pending FROM profile.outbox_stats()")
+before_names=$(shard 0 -c "SELECT count(*) FROM shard.usernames")
+before_version=$(proxy -c "SELECT version FROM profile.get_profile('e1000000-0000-4000-8000-000000000004')")
+if "$root/proxy/scripts/split.sh" "$work/shards" >"$work/split.log" 2>&1; then
+  pass "proxy/scripts/split.sh: 4 to 8 shards"
+else
+  fail "proxy/scripts/split.sh"; cat "$work/split.log"
+fi
+. "$work/shards/env"
+check "the proxy has 8 partitions, each its own database" "8|8" \
+  "$(proxy -c "SELECT profile.partition_count() || '|' || count(DISTINCT profile.shard_connstr(i)) FROM generate_series(0, 7) i")"
+misplaced=0
+homes=""
+for ((i = 0; i < SHARD_COUNT; i++)); do
+  ids=$(shard "$i" -c "SELECT coalesce(array_agg(user_id), '{}') FROM profile.profiles
+                       WHERE user_id NOT IN (SELECT user_id FROM shard.shadows)")
+  misplaced=$((misplaced + $(proxy -c "SELECT count(*) FROM unnest('$ids'::uuid[]) id WHERE profile.shard_for(id) <> $i")))
+  homes+="$(proxy -c "SELECT cardinality('$ids'::uuid[])") "
+done
+check "after the split every user lives where profile.shard_for says (per shard: $homes)" 0 "$misplaced"
+check "reads through the proxy answer as before the split ($(tr ';' '\n' <<<"$before_reads" | grep -c .) rows)" "$before_reads" "$(proxy -c "$reads")"
+check "every pending event is still pending exactly once" "$before_pending" "$(proxy -c "SELECT pending FROM profile.outbox_stats()")"
+check "the registry stayed on partition 0, the other shards hold none" "$before_names|0" \
+  "$(shard 0 -c "SELECT count(*) FROM shard.usernames")|$(( $(all_shards "SELECT count(*) FROM shard.usernames") - before_names ))"
+check "a moved user's next event continues its version on its new shard" "$((before_version + 1))|4" \
+  "$(proxy -c "SELECT version FROM profile.set_status('e1000000-0000-4000-8000-000000000004', 'busy')")|$(shard 4 -c \
+    "SELECT max((payload->>'version')::int) - $before_version + 3 FROM profile.outbox WHERE key = 'e1000000-0000-4000-8000-000000000004'")"
+check "after the split: every user's events on one shard, versions 1..n matching profiles.version" "0|0|0" \
+  "$(for ((i = 0; i < SHARD_COUNT; i++)); do shard "$i" -c "SELECT DISTINCT key FROM profile.outbox"; done | sort | uniq -d | wc -l)|$(all_shards \
+    "SELECT count(*) FROM (SELECT key FROM profile.outbox GROUP BY key
+     HAVING count(*) <> max((payload->>'version')::bigint) OR count(DISTINCT payload->>'version') <> count(*)) bad")|$(all_shards \
+    "SELECT count(*) FROM profile.profiles p WHERE p.user_id NOT IN (SELECT user_id FROM shard.shadows)
+      AND p.version <> (SELECT max((payload->>'version')::bigint) FROM profile.outbox o WHERE o.key = p.user_id::text)")"
+check "every contact and mute names a row of its shard; shadows have no events" "0|0" \
+  "$(all_shards "SELECT count(*) FROM profile.contacts c WHERE NOT EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id = c.contact_user_id)
+     OR NOT EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id = c.user_id)")|$(all_shards \
+     "SELECT count(*) FROM profile.profiles p JOIN shard.shadows s USING (user_id) WHERE p.version <> 0")"
+check "names stay unique across the 8 shards" "ERROR:  23505" \
+  "$(psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" -c "SELECT 1 FROM profile.create_profile(gen_random_uuid(), 'SCEN_3', 'x')" 2>&1 | grep ERROR)"
