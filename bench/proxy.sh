@@ -8,9 +8,10 @@
 #   get_profile, update_profile   the user's home shard directly vs the proxy
 #   get_profiles(100)             100 users of all 4 shards: one database directly vs the proxy
 #   get_profile(viewer)           a viewer on another shard (one more round trip for rule 4)
-# Prints average latency per call (pgbench, prepared statements) and proxy/direct ratios. On a
-# 2-core machine the shards, the proxy and pgbench share the cores; bench/README.md turns the
-# figures into a throughput model.
+# Prints average latency per call (pgbench, prepared statements), proxy/direct ratios, and the
+# server CPU per call (every process of the cluster, from /proc): direct is what a shard spends,
+# proxy minus direct what the proxy tier adds (its backend, PL/Proxy, the shards' share of the
+# remote protocol). docs/sharding.md turns the CPU figures into a throughput model.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -57,18 +58,48 @@ cat >"$work/viewer.sql" <<SQL
 SELECT user_id FROM profile.get_profile($id, viewer => 'b0000000-0000-4000-8000-000000000001');
 SQL
 
-latency() { # latency DB SCRIPT: average ms per transaction
-  pgbench -n -M prepared -c "$clients" -j 1 -T "$duration" -f "$2" "$1" 2>"$work/pgbench.err" |
-    sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p'
+# CPU the cluster (proxy and shards: one postmaster) has used so far, in clock ticks: the
+# postmaster's own and its reaped children's, plus every live child's.
+pm_pid=$(head -1 "$work/shards/pg/postmaster.pid")
+cluster_ticks() {
+  python3 - "$pm_pid" <<'PY'
+import os, sys
+pm = sys.argv[1]
+def fields(pid):
+    s = open(f'/proc/{pid}/stat').read()
+    return s[s.rindex(')') + 2:].split()
+f = fields(pm)
+total = sum(int(x) for x in f[11:15])
+for pid in os.listdir('/proc'):
+    if pid.isdigit():
+        try:
+            g = fields(pid)
+        except OSError:
+            continue
+        if g[1] == pm:
+            total += int(g[11]) + int(g[12])
+print(total)
+PY
+}
+hz=$(getconf CLK_TCK)
+measure() { # measure DB SCRIPT: "average-ms server-CPU-us-per-call"
+  local t0 t1 out calls
+  t0=$(cluster_ticks)
+  out=$(pgbench -n -M prepared -c "$clients" -j 1 -T "$duration" -f "$2" "$1" 2>"$work/pgbench.err")
+  sleep 0.3  # the run's backend exits and is reaped
+  t1=$(cluster_ticks)
+  calls=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' <<<"$out")
+  echo "$(sed -n 's/^latency average = \([0-9.]*\) ms$/\1/p' <<<"$out") $(echo "($t1 - $t0) * 1000000 / $hz / $calls" | bc)"
 }
 row() { # row NAME DIRECT_DB SCRIPT
-  local direct proxied
-  direct=$(latency "$2" "$3")
-  proxied=$(latency "$PROXY_DB" "$3")
-  printf '| %-32s | %8s | %8s | %5.2fx |\n' "$1" "$direct" "$proxied" "$(echo "$proxied / $direct" | bc -l)"
+  local d p
+  read -r -a d <<<"$(measure "$2" "$3")"
+  read -r -a p <<<"$(measure "$PROXY_DB" "$3")"
+  printf '| %-32s | %8s | %8s | %5.2fx | %6s | %6s | %6s |\n' "$1" "${d[0]}" "${p[0]}" \
+    "$(echo "${p[0]} / ${d[0]}" | bc -l)" "${d[1]}" "${p[1]}" "$((p[1] - d[1]))"
 }
-echo "| call ($clients client(s), ${duration}s each)     | direct ms | proxy ms | ratio |"
-echo "| --- | ---: | ---: | ---: |"
+echo "| call ($clients client(s), ${duration}s each)     | direct ms | proxy ms | ratio | direct CPU µs | proxy CPU µs | proxy tier µs |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
 row "get_profile (home shard)" "${SHARD_DB_PREFIX}0" "$work/get.sql"
 row "update_profile (home shard)" "${SHARD_DB_PREFIX}0" "$work/update.sql"
 row "get_profiles(100) over 4 shards" profile_single "$work/get100.sql"
