@@ -93,6 +93,10 @@ $$;
 CREATE FUNCTION profile.get_profile(user_id uuid, viewer uuid DEFAULT NULL)
 RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
 BEGIN
+  IF viewer IS NULL THEN  -- a trusted caller: the home shard's answer as it is
+    RETURN QUERY SELECT * FROM proxy_remote.get_profile(user_id, NULL);
+    RETURN;
+  END IF;
   RETURN QUERY SELECT * FROM proxy.reciprocity(
     ARRAY(SELECT r FROM proxy_remote.get_profile(user_id, viewer) r), viewer);
 END
@@ -276,9 +280,10 @@ DECLARE
   reserved boolean := false;
   created profile.profiles;
 BEGIN
-  IF user_id IS NOT NULL AND username IS NOT NULL THEN
-    reserved := proxy_remote.reserve_username(username, user_id, token);
+  IF user_id IS NULL OR username IS NULL THEN  -- no name to reserve: the shard decides alone
+    RETURN proxy_remote.create_profile(user_id, username, display_name, bio, avatar_url);
   END IF;
+  reserved := proxy_remote.reserve_username(username, user_id, token);
   BEGIN
     created := proxy_remote.create_profile(user_id, username, display_name, bio, avatar_url);
   EXCEPTION WHEN OTHERS THEN
@@ -302,9 +307,10 @@ DECLARE
   reserved boolean := false;
   updated profile.profiles;
 BEGIN
-  IF user_id IS NOT NULL AND username IS NOT NULL THEN
-    reserved := proxy_remote.reserve_username(username, user_id, token);
+  IF user_id IS NULL OR username IS NULL THEN  -- no name to reserve: the shard decides alone
+    RETURN proxy_remote.update_profile(user_id, username, display_name, bio, avatar_url);
   END IF;
+  reserved := proxy_remote.reserve_username(username, user_id, token);
   BEGIN
     updated := proxy_remote.update_profile(user_id, username, display_name, bio, avatar_url);
   EXCEPTION WHEN OTHERS THEN
