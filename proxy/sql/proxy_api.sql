@@ -112,11 +112,16 @@ BEGIN
     RETURN QUERY SELECT * FROM proxy_remote.get_profiles_unsplit(user_ids, viewer);
     RETURN;
   END IF;
-  fetched := ARRAY(SELECT r FROM proxy_remote.get_profiles(user_ids, viewer) r);
-  RETURN QUERY SELECT * FROM proxy.reciprocity(ARRAY(
+  fetched := ARRAY(
     SELECT f FROM unnest(user_ids) WITH ORDINALITY AS u(id, ord)
-    CROSS JOIN LATERAL (SELECT x FROM unnest(fetched) x WHERE x.user_id = u.id LIMIT 1) AS l(f)
-    ORDER BY u.ord), viewer);
+    JOIN (SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.get_profiles(user_ids, viewer) r) AS l(f)
+      ON (l.f).user_id = u.id
+    ORDER BY u.ord);
+  IF viewer IS NULL THEN
+    RETURN QUERY SELECT * FROM unnest(fetched);
+  ELSE
+    RETURN QUERY SELECT * FROM proxy.reciprocity(fetched, viewer);
+  END IF;
 END
 $$;
 
