@@ -416,5 +416,24 @@ BEGIN
 END
 $$;
 
+-- Deletes whose steps 2 and 3 were cut short (the proxy died, the registry's shard or another
+-- shard failed, or the user was deleted on its shard directly): for every user deleted within
+-- `since` and not back, the registry frees their names and every shard drops its list entries
+-- for them (both idempotent). Run it more often than `since`, e.g. every minute with '1 hour'.
+CREATE FUNCTION proxy.finish_deletes(since interval DEFAULT '1 hour')
+RETURNS TABLE (user_id uuid, names_freed integer, list_rows_removed bigint) LANGUAGE plpgsql AS $$
+DECLARE
+  deleted uuid[];
+  id uuid;
+BEGIN
+  deleted := ARRAY(SELECT DISTINCT d FROM proxy_remote.recently_deleted(since) d);
+  FOREACH id IN ARRAY deleted LOOP
+    user_id := id;
+    names_freed := proxy_remote.release_user(id);
+    list_rows_removed := (SELECT sum(n) FROM proxy_remote.forget_user(id) n);
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
 -- Callers get rights through roles (profile_app: proxy/scripts/shards.sh), never through PUBLIC.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile, proxy, proxy_remote FROM PUBLIC;

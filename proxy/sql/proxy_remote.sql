@@ -99,6 +99,10 @@ CREATE FUNCTION proxy_remote.list_shadows()
 RETURNS SETOF uuid LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON ALL; TARGET shard.list_shadows;
 $$;
+CREATE FUNCTION proxy_remote.recently_deleted(since interval)
+RETURNS SETOF uuid LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON ALL; TARGET shard.recently_deleted;
+$$;
 CREATE FUNCTION proxy_remote.interaction_facts(me uuid, other uuid, OUT me_exists boolean, OUT me_blocks_other boolean)
 LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(me); TARGET shard.interaction_facts;

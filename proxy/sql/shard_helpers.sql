@@ -81,6 +81,17 @@ CREATE FUNCTION shard.list_shadows() RETURNS SETOF uuid
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 AS $$ SELECT user_id FROM shard.shadows ORDER BY user_id $$;
 
+-- Users this shard deleted within `since` (the extension's retired_users), not back since: the
+-- proxy's finish_deletes job frees their names and removes them from other shards' lists.
+CREATE FUNCTION shard.recently_deleted(since interval) RETURNS SETOF uuid
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT r.user_id FROM profile.retired_users r
+  WHERE r.deleted_at > now() - since
+    AND NOT EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id = r.user_id)
+  ORDER BY r.user_id
+$$;
+
 -- Facts about home users (never shadows) that another shard's rules need.
 -- presence_audience: reciprocity (rule 4) for a viewer whose home is elsewhere.
 CREATE FUNCTION shard.presence_audience(user_id uuid) RETURNS text

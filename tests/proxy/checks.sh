@@ -98,6 +98,10 @@ check "meanwhile list_contacts through the proxy leaves the deleted user out" 0 
 check "the repair sweep removes the entry (1 list row)" "$gone|1" "$(proxy -c "SELECT user_id || '|' || removed FROM proxy.forget_deleted_users()")"
 check "with a ContactRemoved in the owner's stream" 1 "$(shard 1 -c "SELECT count(*) FROM profile.outbox
    WHERE key = 'f4000000-0000-4000-8000-000000000001' AND payload->>'event_type' = 'ContactRemoved' AND payload->'data'->>'contact_user_id' = '$gone'")"
+check "its name is still reserved until finish_deletes frees it (and finds no list row left)" "23505|$gone|1|0|ok" \
+  "$(psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" -c "SELECT 1 FROM profile.create_profile(gen_random_uuid(), 'gone_user', 'G')" 2>&1 |
+     sed -n 's/^ERROR:  //p')|$(proxy -c "SELECT concat_ws('|', user_id, names_freed, list_rows_removed) FROM proxy.finish_deletes()
+     WHERE user_id = '$gone'")|$(proxy -c "SELECT 'ok' FROM profile.create_profile(gen_random_uuid(), 'gone_user', 'G')")"
 
 # ---- events: each user's stream on exactly one shard, versions 1..n without gaps ----
 check "every user's events are on one shard only" 0 \
