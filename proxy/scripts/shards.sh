@@ -36,9 +36,12 @@ up() {
   [ "$(id -u)" -eq 0 ] && chmod 755 "$dir"
   port=$(free_port)
   "$root/scripts/pg-cluster.sh" start "$dir/pg" "$port" >/dev/null
+  # A step that fails leaves no server behind.
+  trap '"$root/scripts/pg-cluster.sh" stop "$dir/pg" immediate >/dev/null 2>&1' ERR
   for ((i = 0; i < n; i++)); do
     sql postgres -c "CREATE DATABASE ${shard_prefix}$i"
-    sql "${shard_prefix}$i" -c "CREATE EXTENSION realchat_profile CASCADE" -f "$here/../sql/shard_helpers.sql"
+    sql "${shard_prefix}$i" -c "SET client_min_messages = warning" -c "CREATE EXTENSION realchat_profile CASCADE" \
+      -f "$here/../sql/shard_helpers.sql"
     server_opts+="${server_opts:+, }p$i 'host=127.0.0.1 port=$port dbname=${shard_prefix}$i'"
   done
   sql postgres -c "CREATE DATABASE $proxy_db"
