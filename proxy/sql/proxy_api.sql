@@ -1,0 +1,439 @@
+-- The proxy database, part 3: the contract's functions (api-contract.md, v1 and v1.1), same
+-- names, parameters, defaults and results as the extension's. One-user calls are plain PL/Proxy;
+-- the rest compose PL/Proxy calls (docs/sharding.md says why each one needs what it needs).
+-- All run as the proxy's owner (SECURITY DEFINER; the composed ones with a pinned search_path),
+-- so callers need EXECUTE on them only and never reach proxy_remote, proxy or the shards' helpers.
+
+-- ---- calls that touch one user's home shard only -------------------------------------------
+CREATE FUNCTION profile.set_status(user_id uuid, status profile.presence)
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.heartbeat(user_id uuid)
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.set_custom_status(user_id uuid, status_text text, status_emoji text DEFAULT NULL,
+                                          expires_at timestamptz DEFAULT NULL)
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.clear_custom_status(user_id uuid)
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.set_privacy(user_id uuid, presence_audience profile.audience DEFAULT NULL,
+                                    discoverable boolean DEFAULT NULL)
+RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+-- The owner's list rows live with the owner (a cross-shard other user has a shadow there).
+CREATE FUNCTION profile.update_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
+                                       is_favorite boolean DEFAULT NULL)
+RETURNS profile.contacts LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.remove_contact(user_id uuid, contact_user_id uuid)
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.unblock_user(user_id uuid, blocked_user_id uuid)
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.list_blocks(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
+RETURNS SETOF profile.blocks LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.is_blocked(user_id uuid, other uuid)
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.unmute_user(user_id uuid, muted_user_id uuid)
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.list_mutes(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
+RETURNS SETOF profile.mutes LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+CREATE FUNCTION profile.is_muted(user_id uuid, other uuid)
+RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+$$;
+
+-- ---- reciprocity (visibility rule 4) --------------------------------------------------------
+-- The home shard of a read knows everything about the user read (blocks, audience, contacts,
+-- invisibility) but not the viewer's own presence_audience when the viewer lives elsewhere
+-- (a viewer's shadow there carries no real settings). Rows from the viewer's own shard are
+-- already right; for the others the viewer's audience is read from the viewer's home, once.
+CREATE FUNCTION proxy.reciprocity(rows profile.profiles[], viewer uuid)
+RETURNS SETOF profile.profiles LANGUAGE plpgsql AS $$
+DECLARE
+  r profile.profiles;
+  viewer_home integer;
+  hide boolean := false;
+BEGIN
+  IF viewer IS NOT NULL AND rows IS NOT NULL THEN
+    viewer_home := profile.shard_for(viewer);
+    IF EXISTS (SELECT 1 FROM unnest(rows) x WHERE x.user_id <> viewer AND profile.shard_for(x.user_id) <> viewer_home) THEN
+      hide := proxy_remote.presence_audience(viewer) IS NOT DISTINCT FROM 'nobody';
+    END IF;
+  END IF;
+  FOREACH r IN ARRAY coalesce(rows, '{}') LOOP
+    IF hide AND r.user_id <> viewer THEN
+      r.last_seen := NULL;
+    END IF;
+    RETURN NEXT r;
+  END LOOP;
+END
+$$;
+
+-- ---- reads ----------------------------------------------------------------------------------
+CREATE FUNCTION profile.get_profile(user_id uuid, viewer uuid DEFAULT NULL)
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
+BEGIN
+  IF viewer IS NULL THEN  -- a trusted caller: the home shard's answer as it is
+    RETURN QUERY SELECT * FROM proxy_remote.get_profile(user_id, NULL);
+    RETURN;
+  END IF;
+  RETURN QUERY SELECT * FROM proxy.reciprocity(
+    ARRAY(SELECT r FROM proxy_remote.get_profile(user_id, viewer) r), viewer);
+END
+$$;
+
+-- In the order given, unknown ids skipped, repeated ids repeated (as the extension).
+CREATE FUNCTION profile.get_profiles(user_ids uuid[], viewer uuid DEFAULT NULL)
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 100 AS $$
+DECLARE
+  fetched profile.profiles[];
+BEGIN
+  IF user_ids IS NULL OR array_ndims(user_ids) IS DISTINCT FROM 1 THEN
+    RETURN QUERY SELECT * FROM proxy_remote.get_profiles_unsplit(user_ids, viewer);
+    RETURN;
+  END IF;
+  fetched := ARRAY(
+    SELECT f FROM unnest(user_ids) WITH ORDINALITY AS u(id, ord)
+    JOIN (SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.get_profiles(user_ids, viewer) r) AS l(f)
+      ON (l.f).user_id = u.id
+    ORDER BY u.ord);
+  IF viewer IS NULL THEN
+    RETURN QUERY SELECT * FROM unnest(fetched);
+  ELSE
+    RETURN QUERY SELECT * FROM proxy.reciprocity(fetched, viewer);
+  END IF;
+END
+$$;
+
+-- Every shard looks the name up in its own unique index (a shadow's name never matches).
+CREATE FUNCTION profile.find_profile_by_username(username text, viewer uuid DEFAULT NULL)
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
+BEGIN
+  RETURN QUERY SELECT * FROM proxy.reciprocity(
+    ARRAY(SELECT r FROM proxy_remote.find_profile_by_username(username, viewer) r), viewer);
+END
+$$;
+
+-- The owner's shard lists the rows; a contact living elsewhere is read from their home (with
+-- the owner as viewer), since the owner's shard holds only a shadow of them. A contact whose
+-- home no longer has them (a delete whose clean-up has not reached this shard yet) is left out.
+CREATE FUNCTION profile.list_contacts(user_id uuid, favorites_only boolean DEFAULT false,
+                                      after uuid DEFAULT NULL, "limit" int DEFAULT 100)
+RETURNS TABLE (contact_user_id uuid, nickname text, is_favorite boolean, username text,
+               display_name text, avatar_url text, status profile.presence, last_seen timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 100 AS $$
+DECLARE
+  listed proxy.contact_row[];
+  remote_ids uuid[];
+  fresh profile.profiles[];
+  owner_home integer := profile.shard_for(list_contacts.user_id);
+  c proxy.contact_row;
+  p profile.profiles;
+BEGIN
+  listed := ARRAY(SELECT r FROM proxy_remote.list_contacts(list_contacts.user_id, favorites_only, after, "limit") r);
+  remote_ids := ARRAY(SELECT x.contact_user_id FROM unnest(listed) x
+                      WHERE profile.shard_for(x.contact_user_id) <> owner_home);
+  IF cardinality(remote_ids) > 0 THEN
+    fresh := ARRAY(SELECT r FROM proxy.reciprocity(
+      ARRAY(SELECT g FROM proxy_remote.get_profiles(remote_ids, list_contacts.user_id) g), list_contacts.user_id) r);
+  END IF;
+  FOREACH c IN ARRAY listed LOOP
+    IF profile.shard_for(c.contact_user_id) <> owner_home THEN
+      SELECT * INTO p FROM unnest(fresh) x WHERE x.user_id = c.contact_user_id LIMIT 1;
+      CONTINUE WHEN NOT FOUND;
+      c.username := p.username;
+      c.display_name := p.display_name;
+      c.avatar_url := p.avatar_url;
+      c.status := p.status;
+      c.last_seen := p.last_seen;
+    END IF;
+    contact_user_id := c.contact_user_id; nickname := c.nickname; is_favorite := c.is_favorite;
+    username := c.username; display_name := c.display_name; avatar_url := c.avatar_url;
+    status := c.status; last_seen := c.last_seen;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
+-- Both users exist (each at home) and neither blocks the other (each block lives with its owner).
+CREATE FUNCTION profile.can_interact(a uuid, b uuid)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE AS $$
+DECLARE
+  fa record;
+  fb record;
+BEGIN
+  IF a IS NULL OR b IS NULL OR profile.shard_for(a) = profile.shard_for(b) THEN
+    RETURN proxy_remote.can_interact(a, b);
+  END IF;
+  SELECT * INTO fa FROM proxy_remote.interaction_facts(a, b);
+  SELECT * INTO fb FROM proxy_remote.interaction_facts(b, a);
+  RETURN fa.me_exists AND fb.me_exists AND NOT fa.me_blocks_other AND NOT fb.me_blocks_other;
+END
+$$;
+
+-- The owner's flags from the owner's shard; existence and contact_of from each other's home.
+CREATE FUNCTION profile.relationships(user_id uuid, others uuid[])
+RETURNS TABLE (other uuid, is_contact boolean, is_favorite boolean, contact_of boolean,
+               blocking boolean, muting boolean, muted_until timestamptz)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE AS $$
+DECLARE
+  mine proxy.owner_relation[];
+  theirs proxy.other_relation[];
+BEGIN
+  mine := ARRAY(SELECT r FROM proxy_remote.owner_relations(relationships.user_id, others) r);
+  theirs := ARRAY(SELECT r FROM proxy_remote.others_relations(others, relationships.user_id) r);
+  RETURN QUERY
+  SELECT o.id, m.is_contact, m.is_favorite, t.contact_of, m.blocking, m.muting, m.muted_until
+  FROM (SELECT u.id, min(u.ord) AS ord FROM unnest(others) WITH ORDINALITY AS u(id, ord) GROUP BY u.id) o
+  JOIN (SELECT DISTINCT ON (x.other) x.* FROM unnest(theirs) x) t ON t.other = o.id
+  JOIN unnest(mine) m ON m.other = o.id
+  ORDER BY o.ord;
+END
+$$;
+
+-- Every shard returns its best matches (home users only, masked for the viewer by the user's
+-- own rules); the proxy drops users the viewer blocks (known on the viewer's home), applies
+-- reciprocity, and merges in the extension's order.
+CREATE FUNCTION profile.search_profiles(query text, viewer uuid DEFAULT NULL, "limit" int DEFAULT 20)
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 20 AS $$
+DECLARE
+  found profile.profiles[];
+  blocked uuid[] := '{}';
+  q text;
+BEGIN
+  found := ARRAY(SELECT r FROM proxy_remote.search_home(query, viewer, "limit") r);
+  IF viewer IS NOT NULL AND cardinality(found) > 0 THEN
+    blocked := ARRAY(SELECT proxy_remote.blocked_among(viewer, ARRAY(SELECT x.user_id FROM unnest(found) x)));
+  END IF;
+  q := lower(normalize(btrim(query, E' \t\n\r\f\v'), NFC));
+  RETURN QUERY
+  SELECT r.* FROM proxy.reciprocity(ARRAY(
+      SELECT x FROM unnest(found) x WHERE x.user_id <> ALL (blocked)), viewer) r
+  ORDER BY CASE WHEN lower(r.username) = q THEN 0
+                WHEN starts_with(lower(r.username), q) THEN 1 ELSE 2 END,
+           CASE WHEN NOT starts_with(lower(r.username), q)
+                THEN public.similarity(lower(r.display_name), q) END DESC NULLS LAST,
+           lower(r.username), r.user_id
+  LIMIT "limit";
+END
+$$;
+
+-- ---- writes that involve a second user ------------------------------------------------------
+-- Before a list row naming a user who lives elsewhere: that user's shadow on the owner's shard.
+-- Only for a user who exists at home; otherwise the owner's shard reports the contract's P0002.
+CREATE FUNCTION proxy.prepare_other(owner uuid, other uuid) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF owner IS NOT NULL AND other IS NOT NULL AND profile.shard_for(owner) <> profile.shard_for(other)
+     AND proxy_remote.user_exists(other) THEN
+    PERFORM proxy_remote.ensure_shadow(owner, other);
+  END IF;
+END
+$$;
+
+CREATE FUNCTION profile.add_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
+                                    is_favorite boolean DEFAULT false)
+RETURNS profile.contacts LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM proxy.prepare_other(user_id, contact_user_id);
+  RETURN proxy_remote.add_contact(user_id, contact_user_id, nickname, is_favorite);
+END
+$$;
+
+CREATE FUNCTION profile.block_user(user_id uuid, blocked_user_id uuid, reason text DEFAULT NULL)
+RETURNS profile.blocks LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM proxy.prepare_other(user_id, blocked_user_id);
+  RETURN proxy_remote.block_user(user_id, blocked_user_id, reason);
+END
+$$;
+
+CREATE FUNCTION profile.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz DEFAULT NULL)
+RETURNS profile.mutes LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  PERFORM proxy.prepare_other(user_id, muted_user_id);
+  RETURN proxy_remote.mute_user(user_id, muted_user_id, expires_at);
+END
+$$;
+
+-- ---- usernames: reserve on the registry, write at home, confirm or release ------------------
+CREATE FUNCTION profile.create_profile(user_id uuid, username text, display_name text,
+                                       bio text DEFAULT '', avatar_url text DEFAULT NULL)
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  token uuid := gen_random_uuid();
+  reserved boolean := false;
+  created profile.profiles;
+BEGIN
+  IF user_id IS NULL OR username IS NULL THEN  -- no name to reserve: the shard decides alone
+    RETURN proxy_remote.create_profile(user_id, username, display_name, bio, avatar_url);
+  END IF;
+  reserved := proxy_remote.reserve_username(username, user_id, token);
+  BEGIN
+    created := proxy_remote.create_profile(user_id, username, display_name, bio, avatar_url);
+  EXCEPTION WHEN OTHERS THEN
+    IF reserved THEN
+      PERFORM proxy_remote.release_username(username, token);
+    END IF;
+    RAISE;
+  END;
+  IF reserved THEN
+    PERFORM proxy_remote.confirm_username(username, token);
+  END IF;
+  RETURN created;
+END
+$$;
+
+CREATE FUNCTION profile.update_profile(user_id uuid, username text DEFAULT NULL, display_name text DEFAULT NULL,
+                                       bio text DEFAULT NULL, avatar_url text DEFAULT NULL)
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  token uuid := gen_random_uuid();
+  reserved boolean := false;
+  updated profile.profiles;
+BEGIN
+  IF user_id IS NULL OR username IS NULL THEN  -- no name to reserve: the shard decides alone
+    RETURN proxy_remote.update_profile(user_id, username, display_name, bio, avatar_url);
+  END IF;
+  reserved := proxy_remote.reserve_username(username, user_id, token);
+  BEGIN
+    updated := proxy_remote.update_profile(user_id, username, display_name, bio, avatar_url);
+  EXCEPTION WHEN OTHERS THEN
+    IF reserved THEN
+      PERFORM proxy_remote.release_username(username, token);
+    END IF;
+    RAISE;
+  END;
+  IF reserved THEN
+    PERFORM proxy_remote.confirm_username(username, token);  -- also frees the old name
+  END IF;
+  RETURN updated;
+END
+$$;
+
+-- The home shard deletes the user (and, there, other users' entries for them); then the
+-- registry frees the name and every other shard removes its list entries for the user.
+CREATE FUNCTION profile.delete_profile(user_id uuid)
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  deleted boolean;
+BEGIN
+  deleted := proxy_remote.delete_profile(user_id);
+  IF deleted THEN
+    PERFORM proxy_remote.release_user(user_id);
+    PERFORM sum(n) FROM proxy_remote.forget_user(user_id) n;
+  END IF;
+  RETURN deleted;
+END
+$$;
+
+-- ---- operators: every shard answers ---------------------------------------------------------
+CREATE FUNCTION profile.outbox_stats()
+RETURNS TABLE (pending bigint, oldest_pending_age interval, published bigint, quarantined bigint)
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
+  SELECT sum(s.pending)::bigint, max(s.oldest_pending_age), sum(s.published)::bigint, sum(s.quarantined)::bigint
+  FROM proxy_remote.outbox_stats() s
+$$;
+CREATE FUNCTION profile.purge_outbox(older_than interval DEFAULT '1 day')
+RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(sum(n), 0)::bigint FROM proxy_remote.purge_outbox(older_than) n
+$$;
+-- Publishers connect to their shard, not to the proxy; through the proxy this asks every shard.
+CREATE FUNCTION profile.request_wakeup()
+RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(bool_or(w), false) FROM proxy_remote.request_wakeup() w
+$$;
+CREATE FUNCTION profile.run_expiry()
+RETURNS TABLE (kind text, count bigint) LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT e.kind, sum(e.count)::bigint FROM proxy_remote.run_expiry() WITH ORDINALITY AS e(kind, count, ord)
+  GROUP BY e.kind ORDER BY min(e.ord)
+$$;
+CREATE FUNCTION profile.trace_stats()
+RETURNS TABLE (traced_events bigint, invalid_traceparents bigint) LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT sum(t.traced_events)::bigint, sum(t.invalid_traceparents)::bigint FROM proxy_remote.trace_stats() t
+$$;
+
+-- ---- repair jobs ----------------------------------------------------------------------------
+-- Reservations an attempt left pending (its proxy died between the phases): confirmed when the
+-- home shard shows the user with that name, released otherwise. Run from cron, say every minute;
+-- `older_than` must exceed the longest create/update call (statement_timeout on the shards).
+CREATE FUNCTION proxy.resolve_stale_reservations(older_than interval DEFAULT '10 min')
+RETURNS TABLE (name_key text, user_id uuid, confirmed boolean) LANGUAGE plpgsql AS $$
+DECLARE
+  stale proxy.reservation[];
+  r proxy.reservation;
+BEGIN
+  stale := ARRAY(SELECT s FROM proxy_remote.stale_reservations(older_than) s);
+  FOREACH r IN ARRAY stale LOOP
+    name_key := r.name_key;
+    user_id := r.user_id;
+    confirmed := proxy_remote.username_key(r.user_id) IS NOT DISTINCT FROM r.name_key;
+    IF confirmed THEN
+      PERFORM proxy_remote.confirm_username(r.name_key, r.token);
+    ELSE
+      PERFORM proxy_remote.release_username(r.name_key, r.token);
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
+-- Shadows whose user is gone at home (a delete whose clean-up was cut short, or a shadow made
+-- just as its user was deleted): their list entries go, with events, as delete_profile does.
+CREATE FUNCTION proxy.forget_deleted_users()
+RETURNS TABLE (user_id uuid, removed bigint) LANGUAGE plpgsql AS $$
+DECLARE
+  shadows uuid[];
+  id uuid;
+BEGIN
+  shadows := ARRAY(SELECT DISTINCT s FROM proxy_remote.list_shadows() s);
+  FOREACH id IN ARRAY shadows LOOP
+    CONTINUE WHEN proxy_remote.user_exists(id);
+    user_id := id;
+    removed := (SELECT sum(n) FROM proxy_remote.forget_user(id) n);
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+
+-- Deletes whose steps 2 and 3 were cut short (the proxy died, the registry's shard or another
+-- shard failed, or the user was deleted on its shard directly): for every user deleted within
+-- `since` and not back, the registry frees their names and every shard drops its list entries
+-- for them (both idempotent). Run it more often than `since`, e.g. every minute with '1 hour'.
+CREATE FUNCTION proxy.finish_deletes(since interval DEFAULT '1 hour')
+RETURNS TABLE (user_id uuid, names_freed integer, list_rows_removed bigint) LANGUAGE plpgsql AS $$
+DECLARE
+  deleted uuid[];
+  id uuid;
+BEGIN
+  deleted := ARRAY(SELECT DISTINCT d FROM proxy_remote.recently_deleted(since) d);
+  FOREACH id IN ARRAY deleted LOOP
+    user_id := id;
+    names_freed := proxy_remote.release_user(id);
+    list_rows_removed := (SELECT sum(n) FROM proxy_remote.forget_user(id) n);
+    RETURN NEXT;
+  END LOOP;
+END
+$$;
+-- Callers get rights through roles (profile_app: proxy/scripts/shards.sh), never through PUBLIC.
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile, proxy, proxy_remote FROM PUBLIC;

@@ -1,0 +1,67 @@
+-- The proxy database, part 1: types and the one routing rule. Installed by proxy/scripts/shards.sh
+-- after `CREATE EXTENSION plproxy` and the cluster's SQL/MED server `profile_shards`.
+CREATE SCHEMA profile;
+CREATE SCHEMA proxy;         -- composition helpers, repair jobs
+CREATE SCHEMA proxy_remote;  -- raw PL/Proxy calls into the shards' functions
+
+-- The contract's types, with the shards' labels and column order (plproxy matches result
+-- columns by name and passes enum values as text).
+CREATE TYPE profile.presence AS ENUM ('online', 'offline', 'away', 'busy', 'invisible');
+CREATE TYPE profile.audience AS ENUM ('everyone', 'contacts', 'nobody');
+CREATE TYPE profile.profiles AS (
+  user_id uuid, username text, display_name text, bio text, avatar_url text,
+  status profile.presence, last_seen timestamptz, version bigint, created_at timestamptz,
+  updated_at timestamptz, status_text text, status_emoji text, status_expires_at timestamptz,
+  presence_audience profile.audience, discoverable boolean);
+CREATE TYPE profile.contacts AS (
+  user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean,
+  created_at timestamptz, updated_at timestamptz);
+CREATE TYPE profile.blocks AS (
+  user_id uuid, blocked_user_id uuid, reason text, created_at timestamptz);
+CREATE TYPE profile.mutes AS (
+  user_id uuid, muted_user_id uuid, expires_at timestamptz, created_at timestamptz);
+
+-- Routing, the single source of truth: a user lives on partition
+--   route_hash(user_id) & (partition_count - 1)
+-- route_hash is defined once, in route_hash.sql (here as profile.route_hash; the shards get the
+-- same file as shard.route_hash for the split tool). Every proxy function routes with it (RUN ON
+-- profile.route_hash(...)); tools use profile.shard_for.
+\set route_schema profile
+\ir route_hash.sql
+
+-- Partitions p0 .. pN-1 of the SQL/MED server (a power of two, as PL/Proxy requires).
+CREATE FUNCTION profile.partition_count() RETURNS integer
+LANGUAGE sql STABLE
+AS $$
+  SELECT count(*)::integer
+  FROM pg_foreign_server s, unnest(s.srvoptions) o
+  WHERE s.srvname = 'profile_shards' AND o ~ '^p[0-9]+='
+$$;
+
+CREATE FUNCTION profile.shard_for(user_id uuid) RETURNS integer
+LANGUAGE sql STABLE
+AS $$ SELECT profile.route_hash(user_id) & (profile.partition_count() - 1) $$;
+
+-- The connection string of partition N, for tools (user moves, checks).
+CREATE FUNCTION profile.shard_connstr(partition integer) RETURNS text
+LANGUAGE sql STABLE
+AS $$
+  SELECT substr(o, length('p' || partition || '=') + 1)
+  FROM pg_foreign_server s, unnest(s.srvoptions) o
+  WHERE s.srvname = 'profile_shards' AND o LIKE 'p' || partition || '=%'
+$$;
+
+-- Composite rows that composition keeps in arrays between PL/Proxy calls (two calls to one
+-- cluster may not be open at once).
+CREATE TYPE proxy.contact_row AS (
+  contact_user_id uuid, nickname text, is_favorite boolean, username text, display_name text,
+  avatar_url text, status profile.presence, last_seen timestamptz);
+CREATE TYPE proxy.owner_relation AS (
+  other uuid, is_contact boolean, is_favorite boolean, blocking boolean, muting boolean,
+  muted_until timestamptz);
+CREATE TYPE proxy.other_relation AS (other uuid, contact_of boolean);
+CREATE TYPE proxy.outbox_stats_row AS (
+  pending bigint, oldest_pending_age interval, published bigint, quarantined bigint);
+CREATE TYPE proxy.expiry_row AS (kind text, count bigint);
+CREATE TYPE proxy.trace_row AS (traced_events bigint, invalid_traceparents bigint);
+CREATE TYPE proxy.reservation AS (name_key text, user_id uuid, token uuid);

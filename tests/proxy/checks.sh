@@ -1,0 +1,180 @@
+# Cross-shard checks on the shards themselves, sourced by tests/proxy/run.sh (which defines
+# proxy, shard, all_shards, check, pass, fail and starts the shards).
+
+# ---- routing: one rule, and every row where the rule says ----
+check "route_hash is the uuid's last 32 bits (stable values)" "1|256|-1|0" \
+  "$(proxy -c "SELECT concat_ws('|', profile.route_hash('d0000000-0000-4000-8000-000000000001'),
+       profile.route_hash('00000000-0000-0000-0000-000000000100'), profile.route_hash('ffffffff-ffff-4fff-bfff-ffffffffffff'),
+       profile.route_hash(NULL))")"
+proxy -c "SELECT count(*) FROM generate_series(1, 64) n,
+  LATERAL profile.create_profile(gen_random_uuid(), 'route_' || n, 'Route ' || n)" >/dev/null
+misplaced=0
+homes=""
+for ((i = 0; i < SHARD_COUNT; i++)); do
+  ids=$(shard "$i" -c "SELECT coalesce(array_agg(user_id), '{}') FROM profile.profiles
+                       WHERE username LIKE 'route\_%' AND user_id NOT IN (SELECT user_id FROM shard.shadows)")
+  n=$(proxy -c "SELECT count(*) FROM unnest('$ids'::uuid[]) id WHERE profile.shard_for(id) <> $i")
+  misplaced=$((misplaced + n))
+  homes+="$(proxy -c "SELECT cardinality('$ids'::uuid[])") "
+done
+check "64 users created through the proxy each live on the shard profile.shard_for names (per shard: $homes)" 0 "$misplaced"
+found=$(proxy -c "SELECT count(*) FROM generate_series(1, 64) n, LATERAL profile.find_profile_by_username('route_' || n)")
+check "each of the 64 is found by name through the proxy" 64 "$found"
+check "the proxy's partitions are the SQL/MED server's, a power of two" "4|host=127.0.0.1 port=$PGPORT dbname=${SHARD_DB_PREFIX}2" \
+  "$(proxy -c "SELECT profile.partition_count() || '|' || profile.shard_connstr(2)")"
+
+# ---- username races: concurrent creates of one name on different shards, exactly one wins ----
+race_round() { # race_round NAME: 8 sessions create 8 users (over all shards) named NAME at once
+  local name=$1 k pids=()
+  for ((k = 1; k <= 8; k++)); do
+    psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" \
+      -c "SELECT 'won' FROM profile.create_profile(gen_random_uuid(), '$name', 'Racer $k')" \
+      >"$work/race-$name-$k.out" 2>&1 &
+    pids+=($!)
+  done
+  wait "${pids[@]}"
+  echo "$(cat "$work"/race-"$name"-*.out | grep -c '^won$') $(cat "$work"/race-"$name"-*.out | grep -c '^ERROR:  23505$')"
+}
+for name in racer_a Racer_B racer_c; do
+  check "8 concurrent creates of '$name': 1 wins, 7 get 23505" "1 7" "$(race_round "$name")"
+  check "'$name': one profile on all shards, one registry row, taken" "1|1|taken" \
+    "$(all_shards "SELECT count(*) FROM profile.profiles WHERE lower(username) = lower('$name')")|$(shard 0 -c \
+      "SELECT count(*) || '|' || min(state) FROM shard.usernames WHERE name_key = lower('$name')")"
+done
+check "no reservation is left pending after the races and the scenario" 0 \
+  "$(shard 0 -c "SELECT count(*) FROM shard.usernames WHERE state = 'pending'")"
+check "the registry holds exactly the names of the users on all shards" \
+  "$(all_shards "SELECT count(*) FROM profile.profiles WHERE user_id NOT IN (SELECT user_id FROM shard.shadows)")" \
+  "$(shard 0 -c "SELECT count(*) FROM shard.usernames WHERE state = 'taken'")"
+
+# ---- a half-done create (the proxy died between the phases) is resolved by the sweep ----
+ghost=f3000000-0000-4000-8000-000000000001   # never created
+half=f3000000-0000-4000-8000-000000000002    # created on its home shard, never confirmed
+shard "$(proxy -c "SELECT profile.shard_for('$half')")" -c \
+  "SELECT 1 FROM profile.create_profile('$half', 'half_done', 'Half')" >/dev/null
+shard 0 -c "INSERT INTO shard.usernames (name_key, user_id, state, token, reserved_at) VALUES
+  ('ghost_name', '$ghost', 'pending', gen_random_uuid(), now() - interval '1 hour'),
+  ('half_done', '$half', 'pending', gen_random_uuid(), now() - interval '1 hour'),
+  ('young_name', '$ghost', 'pending', gen_random_uuid(), now())"
+check "a reservation blocks the name while pending" "ERROR:  23505" \
+  "$(psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" -c "SELECT 1 FROM profile.create_profile(gen_random_uuid(), 'Ghost_Name', 'G')" 2>&1 | grep ERROR)"
+check "the sweep releases the stale reservation without a profile and confirms the one with" \
+  "ghost_name|false half_done|true" "$(proxy -c "SELECT name_key || '|' || confirmed FROM proxy.resolve_stale_reservations() ORDER BY 1" | tr '\n' ' ' | sed 's/ $//')"
+check "afterwards the released name can be taken, the confirmed one cannot" "ok|23505" \
+  "$(proxy -c "SELECT 'ok' FROM profile.create_profile(gen_random_uuid(), 'ghost_name', 'G')")|$(psql -X -q -At -v VERBOSITY=sqlstate \
+      -d "$PROXY_DB" -c "SELECT 1 FROM profile.create_profile(gen_random_uuid(), 'HALF_DONE', 'H')" 2>&1 | sed -n 's/^ERROR:  //p')"
+shard 0 -c "DELETE FROM shard.usernames WHERE name_key = 'young_name'"
+
+# ---- delete_profile: the user leaves every list on every shard, each removal an event ----
+victim=f4000000-0000-4000-8000-000000000100  # route_hash 256: shard 0
+proxy -c "SELECT 1 FROM profile.create_profile('$victim', 'victim', 'Victim')" >/dev/null
+owners="ARRAY(SELECT ('f4000000-0000-4000-8000-00000000000' || n)::uuid FROM generate_series(1, 8) n)"
+proxy -c "SELECT count(*) FROM unnest($owners) o, LATERAL profile.create_profile(o, 'owner_' || right(o::text, 1), 'Owner'),
+  LATERAL profile.add_contact(o, '$victim'), LATERAL profile.mute_user(o, '$victim')" >/dev/null
+proxy -c "SELECT 1 FROM profile.block_user('f4000000-0000-4000-8000-000000000001', '$victim')" >/dev/null
+check "before: 8 owners on 4 shards list and mute the victim (a shadow of them on each of the 3 other shards)" "7|8|3" \
+  "$(all_shards "SELECT count(*) FROM profile.contacts WHERE contact_user_id = '$victim'")|$(all_shards \
+    "SELECT count(*) FROM profile.mutes WHERE muted_user_id = '$victim'")|$(all_shards "SELECT count(*) FROM shard.shadows WHERE user_id = '$victim'")"
+check "delete_profile through the proxy" t "$(proxy -c "SELECT profile.delete_profile('$victim')")"
+check "after: no contact, mute or shadow of the victim on any shard; the block stays" "0|0|0|1" \
+  "$(all_shards "SELECT count(*) FROM profile.contacts WHERE contact_user_id = '$victim'")|$(all_shards \
+    "SELECT count(*) FROM profile.mutes WHERE muted_user_id = '$victim'")|$(all_shards \
+    "SELECT count(*) FROM shard.shadows WHERE user_id = '$victim'")|$(all_shards "SELECT count(*) FROM profile.blocks WHERE blocked_user_id = '$victim'")"
+check "each owner's stream on its own shard ends with the removals (ContactRemoved, UserUnmuted)" 8 \
+  "$(all_shards "SELECT count(*) FROM profile.profiles p WHERE p.username LIKE 'owner\_%'
+     AND (SELECT count(*) FROM profile.outbox o WHERE o.key = p.user_id::text AND o.payload->>'event_type' = 'UserUnmuted'
+          AND o.payload->'data'->>'muted_user_id' = '$victim' AND o.payload->'data'->>'reason' = 'unmuted') = 1
+     AND (SELECT count(*) FROM profile.outbox o WHERE o.key = p.user_id::text AND o.payload->>'event_type' = 'ContactRemoved'
+          AND o.payload->'data'->>'contact_user_id' = '$victim') = 1")"
+check "the victim's name is free again" ok "$(proxy -c "SELECT 'ok' FROM profile.create_profile(gen_random_uuid(), 'Victim', 'New')")"
+
+# ---- a delete whose clean-up never ran (done on the home shard directly) ----
+gone=f5000000-0000-4000-8000-000000000003  # shard 3
+proxy -c "SELECT 1 FROM profile.create_profile('$gone', 'gone_user', 'Gone'),
+  LATERAL profile.add_contact('f4000000-0000-4000-8000-000000000001', '$gone')" >/dev/null
+shard 3 -c "SELECT profile.delete_profile('$gone')" >/dev/null
+check "meanwhile list_contacts through the proxy leaves the deleted user out" 0 \
+  "$(proxy -c "SELECT count(*) FROM profile.list_contacts('f4000000-0000-4000-8000-000000000001') WHERE contact_user_id = '$gone'")"
+check "the repair sweep removes the entry (1 list row)" "$gone|1" "$(proxy -c "SELECT user_id || '|' || removed FROM proxy.forget_deleted_users()")"
+check "with a ContactRemoved in the owner's stream" 1 "$(shard 1 -c "SELECT count(*) FROM profile.outbox
+   WHERE key = 'f4000000-0000-4000-8000-000000000001' AND payload->>'event_type' = 'ContactRemoved' AND payload->'data'->>'contact_user_id' = '$gone'")"
+check "its name is still reserved until finish_deletes frees it (and finds no list row left)" "23505|$gone|1|0|ok" \
+  "$(psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" -c "SELECT 1 FROM profile.create_profile(gen_random_uuid(), 'gone_user', 'G')" 2>&1 |
+     sed -n 's/^ERROR:  //p')|$(proxy -c "SELECT concat_ws('|', user_id, names_freed, list_rows_removed) FROM proxy.finish_deletes()
+     WHERE user_id = '$gone'")|$(proxy -c "SELECT 'ok' FROM profile.create_profile(gen_random_uuid(), 'gone_user', 'G')")"
+
+# ---- events: each user's stream on exactly one shard, versions 1..n without gaps ----
+check "every user's events are on one shard only" 0 \
+  "$(for ((i = 0; i < SHARD_COUNT; i++)); do shard "$i" -c "SELECT DISTINCT key FROM profile.outbox"; done | sort | uniq -d | wc -l)"
+check "every stream's versions are 1..n, gapless, and match profiles.version" "0|0" \
+  "$(all_shards "SELECT count(*) FROM (SELECT key FROM profile.outbox GROUP BY key
+     HAVING count(*) <> max((payload->>'version')::bigint) OR count(DISTINCT payload->>'version') <> count(*)) bad")|$(all_shards \
+     "SELECT count(*) FROM profile.profiles p WHERE p.user_id NOT IN (SELECT user_id FROM shard.shadows)
+      AND p.version <> (SELECT max((payload->>'version')::bigint) FROM profile.outbox o WHERE o.key = p.user_id::text)")" 
+check "shadows wrote no events and consumed no versions" 0 \
+  "$(all_shards "SELECT count(*) FROM profile.profiles p JOIN shard.shadows s USING (user_id) WHERE p.version <> 0")"
+
+# ---- an application role needs EXECUTE on profile.* only, and reaches nothing else ----
+proxy -c "CREATE ROLE proxy_app_test LOGIN IN ROLE profile_app" >/dev/null
+as_app() { psql -X -q -At -v VERBOSITY=sqlstate -U proxy_app_test -d "$PROXY_DB" -c "$1" 2>&1 | grep -v '^NOTICE'; }
+check "profile_app creates users on two shards and links them" "1|1|t" \
+  "$(as_app "SELECT count(*) FROM profile.create_profile('f6000000-0000-4000-8000-000000000001', 'app_one', 'App One')")|$(as_app \
+    "SELECT version FROM profile.create_profile('f6000000-0000-4000-8000-000000000002', 'app_two', 'App Two'),
+       LATERAL profile.add_contact('f6000000-0000-4000-8000-000000000001', 'f6000000-0000-4000-8000-000000000002') c")|$(as_app \
+    "SELECT profile.can_interact('f6000000-0000-4000-8000-000000000001', 'f6000000-0000-4000-8000-000000000002')")"
+check "profile_app cannot call the raw shard calls or the repair jobs" "ERROR:  42501|ERROR:  42501|ERROR:  42501" \
+  "$(as_app "SELECT proxy_remote.forget_user('f6000000-0000-4000-8000-000000000001')")|$(as_app \
+    "SELECT proxy_remote.ensure_shadow('f6000000-0000-4000-8000-000000000001', gen_random_uuid())")|$(as_app \
+    "SELECT * FROM proxy.forget_deleted_users()")"
+proxy -c "DROP OWNED BY proxy_app_test; DROP ROLE proxy_app_test" >/dev/null
+
+# ---- growth: 4 shards become 8; every user's rows, versions and events move together ----
+u1=e1000000-0000-4000-8000-000000000001
+reads="SELECT string_agg(x, ';') FROM (
+  SELECT concat_ws(',', contact_user_id, nickname, is_favorite, username, display_name, status, last_seen IS NULL) x
+  FROM profile.list_contacts('$u1')
+  UNION ALL SELECT concat_ws(',', other, is_contact, contact_of, blocking, muting) FROM profile.relationships('$u1',
+    ARRAY(SELECT ('e1000000-0000-4000-8000-00000000000' || n)::uuid FROM generate_series(1, 9) n))
+  UNION ALL SELECT concat_ws(',', username, status, version, last_seen IS NULL) FROM profile.get_profiles(
+    ARRAY(SELECT ('e1000000-0000-4000-8000-00000000000' || n)::uuid FROM generate_series(1, 9) n), viewer => '$u1')
+  UNION ALL SELECT concat_ws(',', username) FROM profile.search_profiles('route_1', \"limit\" => 50)) s"
+before_reads=$(proxy -c "$reads")
+before_pending=$(proxy -c "SELECT pending FROM profile.outbox_stats()")
+before_names=$(shard 0 -c "SELECT count(*) FROM shard.usernames")
+before_version=$(proxy -c "SELECT version FROM profile.get_profile('e1000000-0000-4000-8000-000000000004')")
+if "$root/proxy/scripts/split.sh" "$work/shards" >"$work/split.log" 2>&1; then
+  pass "proxy/scripts/split.sh: 4 to 8 shards"
+else
+  fail "proxy/scripts/split.sh"; cat "$work/split.log"
+fi
+. "$work/shards/env"
+check "the proxy has 8 partitions, each its own database" "8|8" \
+  "$(proxy -c "SELECT profile.partition_count() || '|' || count(DISTINCT profile.shard_connstr(i)) FROM generate_series(0, 7) i")"
+misplaced=0
+homes=""
+for ((i = 0; i < SHARD_COUNT; i++)); do
+  ids=$(shard "$i" -c "SELECT coalesce(array_agg(user_id), '{}') FROM profile.profiles
+                       WHERE user_id NOT IN (SELECT user_id FROM shard.shadows)")
+  misplaced=$((misplaced + $(proxy -c "SELECT count(*) FROM unnest('$ids'::uuid[]) id WHERE profile.shard_for(id) <> $i")))
+  homes+="$(proxy -c "SELECT cardinality('$ids'::uuid[])") "
+done
+check "after the split every user lives where profile.shard_for says (per shard: $homes)" 0 "$misplaced"
+check "reads through the proxy answer as before the split ($(tr ';' '\n' <<<"$before_reads" | grep -c .) rows)" "$before_reads" "$(proxy -c "$reads")"
+check "every pending event is still pending exactly once" "$before_pending" "$(proxy -c "SELECT pending FROM profile.outbox_stats()")"
+check "the registry stayed on partition 0, the other shards hold none" "$before_names|0" \
+  "$(shard 0 -c "SELECT count(*) FROM shard.usernames")|$(( $(all_shards "SELECT count(*) FROM shard.usernames") - before_names ))"
+check "a moved user's next event continues its version on its new shard" "$((before_version + 1))|4" \
+  "$(proxy -c "SELECT version FROM profile.set_status('e1000000-0000-4000-8000-000000000004', 'busy')")|$(shard 4 -c \
+    "SELECT max((payload->>'version')::int) - $before_version + 3 FROM profile.outbox WHERE key = 'e1000000-0000-4000-8000-000000000004'")"
+check "after the split: every user's events on one shard, versions 1..n matching profiles.version" "0|0|0" \
+  "$(for ((i = 0; i < SHARD_COUNT; i++)); do shard "$i" -c "SELECT DISTINCT key FROM profile.outbox"; done | sort | uniq -d | wc -l)|$(all_shards \
+    "SELECT count(*) FROM (SELECT key FROM profile.outbox GROUP BY key
+     HAVING count(*) <> max((payload->>'version')::bigint) OR count(DISTINCT payload->>'version') <> count(*)) bad")|$(all_shards \
+    "SELECT count(*) FROM profile.profiles p WHERE p.user_id NOT IN (SELECT user_id FROM shard.shadows)
+      AND p.version <> (SELECT max((payload->>'version')::bigint) FROM profile.outbox o WHERE o.key = p.user_id::text)")"
+check "every contact and mute names a row of its shard; shadows have no events" "0|0" \
+  "$(all_shards "SELECT count(*) FROM profile.contacts c WHERE NOT EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id = c.contact_user_id)
+     OR NOT EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id = c.user_id)")|$(all_shards \
+     "SELECT count(*) FROM profile.profiles p JOIN shard.shadows s USING (user_id) WHERE p.version <> 0")"
+check "names stay unique across the 8 shards" "ERROR:  23505" \
+  "$(psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" -c "SELECT 1 FROM profile.create_profile(gen_random_uuid(), 'SCEN_3', 'x')" 2>&1 | grep ERROR)"

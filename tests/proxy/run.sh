@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# The sharded service (proxy/) against its contract: 4 shard databases and the PL/Proxy proxy
+# in one throwaway cluster on a free loopback port (proxy/scripts/shards.sh).
+#
+#   tests/proxy/run.sh     ends with "N passed, N failed"; exits non-zero on any failure
+#
+# 1. sql/lists.sql, the project's pg_regress file that calls API functions only, through the
+#    proxy, compared with expected/lists.out (the other sql/ files read or write the tables and
+#    the outbox, which live on the shards: docs/sharding.md lists them).
+# 2. tests/proxy/scenario.sql, cross-shard reads and writes with blocks, privacy, invisibility,
+#    discoverability, mutes, renames and deletes: the same output on one database and through
+#    the proxy.
+# 3. tests/proxy/checks.sh, checked on the shards themselves: routing, username races, the
+#    registry's repair job, deletes reaching every shard (and the repair of a cut-short one),
+#    per-user streams, the application role's rights, and a split from 4 to 8 shards.
+# Takes about a minute. KEEP=1 keeps the work directory (and leaves its cluster running).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$root/scripts/lib.sh"
+
+work=$(make_workdir realchat-proxy)
+cleanup() {
+  "$root/proxy/scripts/shards.sh" down "$work/shards" >/dev/null 2>&1
+  rm -rf "$work"
+}
+# KEEP=1 keeps the shards and the outputs for a look afterwards.
+if [ -n "${KEEP:-}" ]; then echo "proxy: kept in $work"; else trap cleanup EXIT; fi
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok - $*"; }
+fail() { failed=$((failed + 1)); echo "not ok - $*"; }
+check() { # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
+}
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+
+if ! "$root/proxy/scripts/shards.sh" up 4 "$work/shards" >"$work/up.log" 2>&1; then
+  cat "$work/up.log"
+  fail "start 4 shards and the proxy"
+  finish
+fi
+. "$work/shards/env"
+proxy() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$PROXY_DB" "$@"; }
+shard() { local i=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "${SHARD_DB_PREFIX}$i" "$@"; }
+all_shards() { # all_shards SQL: the sum of one number over the 4 shards
+  local i total=0 n
+  for ((i = 0; i < SHARD_COUNT; i++)); do
+    n=$(shard "$i" -c "$1") || return 1
+    total=$((total + n))
+  done
+  echo "$total"
+}
+
+# What a remote call adds to an error (the function and shard in the message, "Remote" before
+# details, the remote context) and PL/Proxy's notice when it replaces a connection left in a
+# failed transaction; the SQLSTATE and the message itself are the shard's.
+normalize() {
+  sed -E -e 's/^(ERROR|WARNING|NOTICE):  [a-z_]+\.[a-z_]+\([0-9]+\): \[[a-z_0-9]+\] REMOTE (ERROR|WARNING|NOTICE): /\1:  /' \
+    -e 's/^(DETAIL|HINT):  Remote (detail|hint): /\1:  /' \
+    -e '/^NOTICE:  (PL\/Proxy: dropping stale conn|00000)$/d' \
+    -e '/^CONTEXT:  /d' -e '/^(PL\/pgSQL function|SQL function|SQL statement) /d' "$1"
+}
+# As pg_regress runs a file.
+regress_psql() { # regress_psql DB FILE OUT
+  PGTZ=PST8PDT PGDATESTYLE='Postgres, MDY' psql -X -a -q -d "$1" -v HIDE_TABLEAM=on \
+    -v HIDE_TOAST_COMPRESSION=on <"$2" >"$3" 2>&1
+}
+
+# ---- 1. the contract's own pg_regress file ----
+regress_psql "$PROXY_DB" "$root/sql/lists.sql" "$work/lists.out"
+if diff -u "$root/expected/lists.out" <(normalize "$work/lists.out") >"$work/lists.diff"; then
+  pass "sql/lists.sql through the proxy matches expected/lists.out"
+else
+  fail "sql/lists.sql through the proxy"; head -60 "$work/lists.diff"
+fi
+
+# ---- 2. one database and the proxy give the same answers ----
+psql -X -q -d postgres -c "CREATE DATABASE profile_single" &&
+  psql -X -q -d profile_single -c "CREATE EXTENSION realchat_profile CASCADE" >/dev/null 2>&1
+# The same starting data as the proxy's: the users of lists.sql.
+regress_psql profile_single "$root/sql/lists.sql" "$work/lists-single.out"
+regress_psql profile_single "$here/scenario.sql" "$work/scenario-single.out"
+regress_psql "$PROXY_DB" "$here/scenario.sql" "$work/scenario-proxy.out"
+if grep -qE '^ERROR:  .{6,}' "$work/scenario-single.out"; then
+  fail "scenario.sql on one database raised an unexpected error"; grep -B3 -E '^ERROR:  .{6,}' "$work/scenario-single.out" | head -20
+elif diff -u <(normalize "$work/scenario-single.out") <(normalize "$work/scenario-proxy.out") >"$work/scenario.diff"; then
+  pass "scenario.sql: the proxy over 4 shards answers as one database ($(grep -c '^SELECT' "$here/scenario.sql") statements)"
+else
+  fail "scenario.sql: the proxy differs from one database"; head -80 "$work/scenario.diff"
+fi
+
+. "$here/checks.sh"
+finish
