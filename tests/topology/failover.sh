@@ -51,7 +51,11 @@ log "killing the primary (immediate shutdown) after $before events"
 killed_at=$(date -u '+%F %T.%N')
 sleep 1
 "$root/scripts/topology.sh" promote "$topo" 2>&1 | sed 's/^/  /' >&2
-sleep 12
+promoted=$SECONDS
+led_on_new() { grep -q "msg=leader_acquired db=\"host=127.0.0.1 port=$STANDBY_PORT " "$topo/publisher.log"; }
+wait_for 30 led_on_new
+lead_seconds=$((SECONDS - promoted))
+sleep $((lead_seconds < 12 ? 12 - lead_seconds : 0))
 log "stopping the writers"
 for pid in "${writer_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
 for pid in "${writer_pids[@]}"; do
@@ -74,8 +78,8 @@ after=$(sql "SELECT count(*) FROM profile.outbox WHERE created_at > '$killed_at'
 
 # ---------- checks ----------
 check "the publisher is still running (it did not give up on the database)" "$(kill -0 "$publisher_pid"; echo $?)"
-check "the publisher led on the new primary (port $STANDBY_PORT)" \
-  "$(grep -q "msg=leader_acquired db=\"host=127.0.0.1 port=$STANDBY_PORT " "$topo/publisher.log"; echo $?)" \
+check "the publisher led on the new primary (port $STANDBY_PORT) within 30 s ($lead_seconds s after the promotion)" \
+  "$(led_on_new; echo $?)" \
   "$(grep -E 'leader|db_' "$topo/publisher.log" | tail -3)"
 check "the writers committed on the new primary ($after events after the kill)" "$([ "${after:-0}" -ge 50 ]; echo $?)"
 for w in direct bouncer; do
