@@ -109,6 +109,14 @@ printf 'SELECT version FROM profile.update_profile(user_id => $1, bio => $2)\t%s
 check "the promoted standby takes writes (without a standby of its own: asynchronously)" \
   "$(grep -q '^ok$' "$tmp/promoted-write.out" && ! grep -q '^error' "$tmp/promoted-write.out"; echo $?)" \
   "$(tr '\n' ' ' <"$tmp/promoted-write.out")"
+# The wake-up handshake on the promoted standby: a listener's request_wakeup(), then a write from
+# another session that writes an event, must bring a notification (psql prints it after its next command).
+psql -X -q -At -h 127.0.0.1 -p "$s_port" -U postgres -d app -c "LISTEN profile_outbox" \
+  -c "SELECT profile.request_wakeup()" \
+  -c "\\! psql -X -q -At -h 127.0.0.1 -p $s_port -U topo_app -d app -c \"SELECT version FROM profile.update_profile(user_id => '00000000-0000-4000-8000-000000000001', bio => 'woken')\"" \
+  -c "SELECT 1" >"$tmp/wakeup.out" 2>&1
+check "a wake-up request is answered by a NOTIFY on the promoted standby" \
+  "$(grep -q 'Asynchronous notification "profile_outbox"' "$tmp/wakeup.out"; echo $?)" "$(tr '\n' ' ' <"$tmp/wakeup.out")"
 worker_up() { [ "$(psql_s "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'realchat_profile expiry'" postgres)" -ge 1 ]; }
 check "the expiry worker starts on the promoted standby" "$(wait_for 20 worker_up; echo $?)"
 finish
