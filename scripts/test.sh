@@ -153,6 +153,8 @@ server_suites 15 "$root"
 run_suite "upgrade 1.0 to 1.1" tests/upgrade/run.sh
 run_suite "backup and restore" tests/backup/run.sh
 run_suite "sharding (PL/Proxy, 4 shards)" tests/proxy/run.sh
+run_suite "topology: PgBouncer" tests/topology/pgbouncer.sh
+run_suite "topology: hot standby" tests/topology/standby.sh
 run_suite "script colour" tests/scripts/colour.sh
 
 run_suite "fuzz (libFuzzer, bounded)" scripts/fuzz-suite.sh "${FUZZ_SECONDS:-30}"
@@ -164,6 +166,7 @@ if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "Kafka cluster ($e2e_major)" tests/topology/kafka_cluster.sh
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "chaos (short, Kafka cluster, $e2e_major)" tests/chaos/run.sh --topology
   BUILD_DIR="$root/build" run_suite "sharded publishers (4 shards)" tests/proxy/publishers.sh
+  PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "topology: failover ($e2e_major)" tests/topology/failover.sh
 fi
 
 section "summary"

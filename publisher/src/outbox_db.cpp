@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "conninfo.h"
+#include "direct_connection.h"
 #include "log.h"
 
 namespace publisher {
@@ -164,7 +165,8 @@ void OutboxDb::connect() {
                            "SELECT to_regclass('profile.outbox') IS NOT NULL"
                            " AND to_regprocedure('profile.request_wakeup()') IS NOT NULL"
                            " AND to_regprocedure('profile.next_xid()') IS NOT NULL,"
-                           " pg_catalog.current_setting('max_prepared_transactions')::int > 0"));
+                           " pg_catalog.current_setting('max_prepared_transactions')::int > 0,"
+                           " pg_catalog.pg_backend_pid()"));
   if (PQresultStatus(check.get()) != PGRES_TUPLES_OK) fail("checking for the realchat_profile extension");
   if (std::strcmp(PQgetvalue(check.get(), 0, 0), "t") != 0) {
     disconnect();
@@ -173,6 +175,10 @@ void OutboxDb::connect() {
                   true);
   }
   prepared_enabled_ = std::strcmp(PQgetvalue(check.get(), 0, 1), "t") == 0;
+  if (auto refusal = pooler_refusal(PQbackendPID(conn_), std::atoi(PQgetvalue(check.get(), 0, 2)))) {
+    disconnect();
+    throw DbError(*refusal, true);
+  }
 
   // A lost mark only means the row is published again (a duplicate, which
   // consumers drop by event_id), so marks need not wait for the WAL flush.
