@@ -63,15 +63,17 @@ int write(const std::map<std::string, std::string>& a) {
   const char* statuses[] = {"online", "offline", "away", "busy", "invisible"};
   const char* audiences[] = {"everyone", "contacts", "nobody"};
   auto create = [&](const std::string& u) {
-    return exec(db, "SELECT profile.create_profile($1, 'user_' || substr(md5($1 || random()::text), 1, 12), 'User')",
+    return exec(db, "SELECT profile.create_profile($1::uuid, 'user_' || substr(md5($1::text || random()::text), 1, 12), 'User')",
                 {u});
   };
   int created = 0, done = 0;
+  std::vector<int> by_kind(16, 0);
   for (int i = 1; i <= users; ++i) created += create(uuid_of(i));
   for (int i = 0; i < ops; ++i) {
     std::string u = user(), v = user();
     bool ok = false;
-    switch (pick(16)) {
+    int kind = pick(16);
+    switch (kind) {
       case 0: ok = exec(db, "SELECT profile.update_profile($1, display_name => $2, bio => $3)",
                         {u, "Name " + std::to_string(pick(1000)), pick(2) ? "" : "bio " + std::to_string(i)});
         break;
@@ -99,8 +101,11 @@ int write(const std::map<std::string, std::string>& a) {
       case 15: ok = create(u); break;  // re-creates a deleted user (versions continue)
     }
     done += ok;
+    by_kind[static_cast<size_t>(kind)] += ok;
   }
-  std::printf("write: users=%d ops=%d accepted=%d\n", created, ops, done);
+  std::printf("write: created=%d ops=%d accepted=%d by kind:", created, ops, done);
+  for (int n : by_kind) std::printf(" %d", n);
+  std::printf("\n");
   PQfinish(db);
   return 0;
 }
@@ -169,7 +174,6 @@ int wait_caught_up(const std::map<std::string, std::string>& a) {
 
 int compare(const std::map<std::string, std::string>& a) {
   PGconn* db = connect_db(a.at("--db"));
-  std::string host;
   const std::string& addr = a.at("--redis");
   realchat::RedisClient redis(addr.substr(0, addr.rfind(':')), std::stoi(addr.substr(addr.rfind(':') + 1)),
                               std::chrono::milliseconds(2000));
@@ -179,6 +183,27 @@ int compare(const std::map<std::string, std::string>& a) {
   std::mt19937_64 rng(std::stoull(a.at("--seed")));
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   int mismatches = 0, compared = 0, absent = 0;
+  // Users that do not exist (deleted, or never created) have no keys in Redis.
+  std::vector<bool> exists(static_cast<size_t>(users) + 1, false);
+  {
+    PGresult* r = PQexec(db, "SELECT right(user_id::text, 12)::int FROM profile.profiles");
+    for (int i = 0; i < PQntuples(r); ++i) {
+      int n = std::atoi(PQgetvalue(r, i, 0));
+      if (n >= 0 && n <= users) exists[static_cast<size_t>(n)] = true;
+    }
+    PQclear(r);
+  }
+  int gone = 0;
+  for (int i = 1; i <= users; ++i) {
+    if (exists[static_cast<size_t>(i)]) continue;
+    ++gone;
+    std::string error;
+    std::string base = "rp:{" + uuid_of(i) + "}:";
+    auto r = redis.command({"EXISTS", base + "p", base + "c", base + "b"}, &error);
+    if (!r || r->integer != 0) {
+      if (++mismatches <= 10) std::printf("MISMATCH user=%s does not exist but is cached\n", uuid_of(i).c_str());
+    }
+  }
   for (int i = 0; i < pairs; ++i) {
     std::string user = uuid_of(pick(users) + 1);
     int kind = pick(10);
@@ -219,7 +244,8 @@ int compare(const std::map<std::string, std::string>& a) {
     }
   }
   const auto& s = reader.stats();
-  std::printf("compare: pairs=%d absent=%d mismatches=%d hits=%ld fills=%ld stale_fills=%ld db_fallbacks=%ld\n",
+  std::printf("compare: absent_users_checked=%d ", gone);
+  std::printf("pairs=%d absent=%d mismatches=%d hits=%ld fills=%ld stale_fills=%ld db_fallbacks=%ld\n",
               compared, absent, mismatches, s.hits, s.fills, s.stale_fills, s.database_fallbacks);
   PQfinish(db);
   return mismatches == 0 ? 0 : 1;
