@@ -67,6 +67,11 @@ log "PostgreSQL on $pg_port, Kafka on $kafka_port, Redis on $redis_port, temp $t
 psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE cache" || die "createdb failed"
 psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d cache -c "CREATE EXTENSION realchat_profile CASCADE" \
   || die "CREATE EXTENSION failed"
+# The read helper runs as a member of profile_cache_reader (scripts/create-roles.sql), so the
+# comparisons also prove its grants suffice.
+psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d cache -v ON_ERROR_STOP=1 -f "$root/scripts/create-roles.sql" \
+  -c "CREATE ROLE cache_reader LOGIN IN ROLE profile_cache_reader" >/dev/null || die "create-roles.sql failed"
+reader_db="host=127.0.0.1 port=$pg_port user=cache_reader dbname=cache"
 "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null || die "Kafka did not start"
 "$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" >/dev/null || die "topic creation failed"
 "$root/scripts/redis.sh" start "$tmp/redis" "$redis_port" || die "Redis did not start"
@@ -91,6 +96,7 @@ wait_for() {  # SECONDS COMMAND...
   local deadline=$((SECONDS + $1)); shift
   until "$@"; do [ $SECONDS -ge $deadline ] && return 1; sleep 0.2; done
 }
+has_partitions() { [ "$(metric "$1" profile_cache_sync_assigned_partitions)" -gt 0 ] 2>/dev/null; }
 alive() { [ -n "$1" ] && [ "$1" != 0 ] && kill -0 "$1" 2>/dev/null; }
 ensure_sync_a() { alive "${sync_a:-0}" || start_sync a "$metrics_a"; }
 
@@ -110,7 +116,7 @@ caught_up() {
 }
 compare() {
   seed=$((seed + 1))
-  timeout 300 "$tool" compare --db "$db" --redis "127.0.0.1:$redis_port" --pairs "$pairs" --seed "$seed" \
+  timeout 300 "$tool" compare --db "$reader_db" --redis "127.0.0.1:$redis_port" --pairs "$pairs" --seed "$seed" \
     | tee -a "$tmp/compare.log" | tail -11 >&2
   [ "${PIPESTATUS[0]}" -eq 0 ]
 }
@@ -201,8 +207,7 @@ test_rebalance() {
   ensure_sync_a
   write_bg $((ops / 2))
   start_sync b "$metrics_b"
-  wait_for 30 bash -c "[ \"\$(curl -s --max-time 2 http://127.0.0.1:$metrics_b/metrics | awk '\$1 == \"profile_cache_sync_assigned_partitions\" { print \$2 }')\" -gt 0 ]" \
-    || { log "second daemon got no partitions"; return 1; }
+  wait_for 30 has_partitions "$metrics_b" || { log "second daemon got no partitions"; return 1; }
   kill -TERM "$sync_a"
   wait "$sync_a"
   wait_writer || { log "writer failed"; return 1; }
