@@ -160,6 +160,7 @@ if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
   e2e_major=${E2E_PG_MAJOR:-15}
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "publisher end to end ($e2e_major)" tests/e2e/run.sh
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "chaos (short, $e2e_major)" tests/chaos/run.sh
+  PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "read cache end to end ($e2e_major)" tests/cache/run.sh
 fi
 
 section "summary"
