@@ -235,11 +235,14 @@ void CacheSync::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
   bool cooperative = std::strcmp(rd_kafka_rebalance_protocol(rk_), "COOPERATIVE") == 0;
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     log_info("partitions_assigned").kv("count", parts->cnt).kv("protocol", cooperative ? "cooperative" : "eager");
-    if (cooperative)
-      rd_kafka_error_destroy(rd_kafka_incremental_assign(rk_, parts));
-    else
-      rd_kafka_assign(rk_, parts);
-    paused_ = false;
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_assign(rk_, parts)) rd_kafka_error_destroy(e);
+      // Added to a paused assignment: wait with the others until Redis applies the kept batch.
+      if (paused_) rd_kafka_pause_partitions(rk_, parts);
+    } else {
+      rd_kafka_assign(rk_, parts);  // a whole new assignment, none of it paused
+      paused_ = false;
+    }
   } else {
     std::vector<TopicPartition> revoked = partitions_of(parts);
     bool applied = apply_pending();
@@ -254,10 +257,11 @@ void CacheSync::on_rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_l
     }
     commit(tracker_.revoke(revoked), true);
     log_info("partitions_revoked").kv("count", parts->cnt).kv("applied_before", applied);
-    if (cooperative)
-      rd_kafka_error_destroy(rd_kafka_incremental_unassign(rk_, parts));
-    else
+    if (cooperative) {
+      if (rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, parts)) rd_kafka_error_destroy(e);
+    } else {
       rd_kafka_assign(rk_, nullptr);
+    }
   }
   rd_kafka_topic_partition_list_t* now = nullptr;
   if (rd_kafka_assignment(rk_, &now) == RD_KAFKA_RESP_ERR_NO_ERROR && now) {

@@ -13,7 +13,8 @@
 # KEEP_TMP=1 keeps the temporary directory.
 set -uo pipefail
 
-all_tests=(unit library config_errors equivalence kill_daemon redis_restart kafka_restart rebalance sigterm)
+all_tests=(unit library config_errors equivalence kill_daemon redis_restart kafka_restart rebalance
+           rebalance_cooperative sigterm)
 tests=("${@:-${all_tests[@]}}")
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -79,12 +80,13 @@ reader_db="host=127.0.0.1 port=$pg_port user=cache_reader dbname=cache"
 "$publisher" --db "$db" --brokers "$brokers" --poll-interval 1s --metrics-addr off >>"$tmp/publisher.log" 2>&1 &
 pids+=($!)
 
+sync_extra=()
 metrics_a=$(free_port)
 metrics_b=$(free_port)
 start_sync() {  # NAME METRICS_PORT -> sets sync_NAME
   # A short session so the group notices a killed member within seconds.
   "$sync_bin" --brokers "$brokers" --redis "127.0.0.1:$redis_port" --metrics-addr "127.0.0.1:$2" \
-    -X session.timeout.ms=6000 -X heartbeat.interval.ms=500 >>"$tmp/sync-$1.log" 2>&1 &
+    -X session.timeout.ms=6000 -X heartbeat.interval.ms=500 "${sync_extra[@]}" >>"$tmp/sync-$1.log" 2>&1 &
   local pid=$!
   pids+=("$pid")
   printf -v "sync_$1" '%s' "$pid"
@@ -214,6 +216,19 @@ test_rebalance() {
   converges || return 1
   [ "$(metric "$metrics_b" profile_cache_sync_assigned_partitions)" = "$partitions" ] \
     || { log "the remaining daemon does not own every partition"; return 1; }
+}
+
+# The same with the cooperative protocol (incremental assign and revoke): a fresh pair of daemons.
+test_rebalance_cooperative() {
+  local p
+  for p in "${sync_a:-}" "${sync_b:-}"; do alive "$p" && { kill -TERM "$p"; wait "$p"; }; done
+  sync_extra=(-X partition.assignment.strategy=cooperative-sticky)
+  start_sync a "$metrics_a"
+  wait_for 30 has_partitions "$metrics_a" || { log "first daemon got no partitions"; return 1; }
+  test_rebalance
+  local rc=$?
+  grep -q 'protocol=cooperative' "$tmp"/sync-*.log || { log "no cooperative assignment seen"; return 1; }
+  return $rc
 }
 
 # SIGTERM: commits what Redis applied and exits 0 promptly.
