@@ -155,7 +155,8 @@ bool CacheSync::apply_pending() {
   double now = now_seconds();
   for (size_t j = 0; j < replies->size(); ++j) {
     const PendingMessage& m = pending_[index[j]];
-    switch (classify_apply_reply((*replies)[j])) {
+    ApplyOutcome outcome = classify_apply_reply((*replies)[j]);
+    switch (outcome) {
       case ApplyOutcome::applied: metrics_.applied_total++; break;
       case ApplyOutcome::duplicate: metrics_.duplicates_total++; break;
       case ApplyOutcome::gap:
@@ -170,7 +171,9 @@ bool CacheSync::apply_pending() {
         break;
       case ApplyOutcome::retry: break;
     }
-    if (auto at = event_occurred_at(m.payload)) metrics_.apply_lag.observe(now - *at);
+    // Redelivered events would measure the outage, not the pipeline.
+    if (outcome != ApplyOutcome::duplicate)
+      if (auto at = event_occurred_at(m.payload)) metrics_.apply_lag.observe(now - *at);
   }
   metrics_.bad_events_total += bad;
   tracker_.applied(pending_);
