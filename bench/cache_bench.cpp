@@ -16,7 +16,6 @@
 #include <chrono>
 #include <cstdio>
 #include <dirent.h>
-#include <fstream>
 #include <map>
 #include <random>
 #include <sstream>
@@ -35,18 +34,28 @@ std::string uid(int i) {
   return buf;
 }
 
-// utime + stime of one process, in clock ticks.
+// /proc/PID/stat, or "" if the process is gone (backends come and go while we read).
+std::string read_stat(int pid) {
+  std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) return "";
+  char buf[1024];
+  size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+  std::fclose(f);
+  return std::string(buf, n);
+}
+
+// utime + stime of one process, in clock ticks (0 if gone).
 long long cpu_ticks(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::string stat = read_stat(pid);
   auto close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
+  if (close == std::string::npos || close + 2 > stat.size()) return 0;
   std::istringstream rest(stat.substr(close + 2));
   std::string field;
   long long utime = 0, stime = 0;
   for (int i = 3; i <= 15 && rest >> field; ++i) {
-    if (i == 14) utime = std::stoll(field);
-    if (i == 15) stime = std::stoll(field);
+    if (i == 14) utime = std::atoll(field.c_str());
+    if (i == 15) stime = std::atoll(field.c_str());
   }
   return utime + stime;
 }
@@ -58,10 +67,9 @@ long long cluster_ticks(int postmaster) {
   while (dirent* e = readdir(d)) {
     int pid = std::atoi(e->d_name);
     if (pid <= 0) continue;
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string stat = read_stat(pid);
     auto close = stat.rfind(')');
-    if (close == std::string::npos) continue;
+    if (close == std::string::npos || close + 2 > stat.size()) continue;
     std::istringstream rest(stat.substr(close + 2));
     std::string state, ppid;
     rest >> state >> ppid;
