@@ -107,4 +107,27 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA profile TO profile_
 GRANT SELECT ON ALL SEQUENCES IN SCHEMA profile TO profile_admin;
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA profile TO profile_admin;
 
+-- Read cache (1.1): the read helper of services fills Redis from one statement that reads a
+-- user's whole state at one version (profile, contact and block ids, rule 3's frozen last_seen),
+-- and falls back to get_profile. Column privileges only: no nicknames, reasons or mutes.
+DO $cache_reader$
+BEGIN
+  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = 'profile_cache_reader') THEN
+    CREATE ROLE profile_cache_reader NOLOGIN;
+  END IF;
+END
+$cache_reader$;
+COMMENT ON ROLE profile_cache_reader IS 'Read cache helper: a user''s state for Redis fills, get_profile';
+REVOKE ALL ON SCHEMA profile FROM profile_cache_reader;
+REVOKE ALL ON ALL TABLES IN SCHEMA profile FROM profile_cache_reader;
+REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile FROM profile_cache_reader;
+GRANT USAGE ON SCHEMA profile TO profile_cache_reader;
+GRANT SELECT (user_id, username, display_name, bio, avatar_url, status, last_seen, version, status_text,
+              status_emoji, status_expires_at, presence_audience, discoverable)
+  ON profile.profiles TO profile_cache_reader;
+GRANT SELECT (user_id, contact_user_id) ON profile.contacts TO profile_cache_reader;
+GRANT SELECT (user_id, blocked_user_id) ON profile.blocks TO profile_cache_reader;
+GRANT SELECT (user_id, frozen_last_seen) ON profile.presence_state TO profile_cache_reader;
+GRANT EXECUTE ON FUNCTION profile.get_profile(uuid, uuid) TO profile_cache_reader;
+
 COMMIT;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Brings the whole pipeline up on this machine and shows it working:
 # PostgreSQL 15 with realchat_profile preloaded, a Kafka broker, profile-publisher,
-# a few API calls, and the events as a Kafka consumer sees them.
+# a few API calls, and the events as a Kafka consumer sees them; then Redis and
+# profile-cache-sync, and a profile read from the cache after a change.
 #
 #   scripts/demo.sh          run, show, stop everything
 #   scripts/demo.sh --keep   leave the servers running and print how to reach them
@@ -17,15 +18,20 @@ heading "Installing packages and building"
 bash scripts/install-deps.sh
 install_extension
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target profile-publisher 2>&1 | tail -1
+cmake --build build --target profile-publisher profile-cache-sync 2>&1 | tail -1
 
 work=$(make_workdir realchat-demo)
 pg_port=$(free_port)
 kafka_port=$(free_port_pair)
 metrics_port=$(free_port)
+redis_port=$(free_port)
+cache_metrics_port=$(free_port)
 publisher_pid=""
+cache_sync_pid=""
 stop_all() {
   [ -n "$publisher_pid" ] && kill -TERM "$publisher_pid" 2>/dev/null && wait "$publisher_pid" 2>/dev/null
+  [ -n "$cache_sync_pid" ] && kill -TERM "$cache_sync_pid" 2>/dev/null && wait "$cache_sync_pid" 2>/dev/null
+  scripts/redis.sh stop "$work/redis" >/dev/null 2>&1 || true
   scripts/kafka.sh stop "$work/kafka" >/dev/null 2>&1 || true
   scripts/pg-cluster.sh stop "$work/pg" >/dev/null 2>&1 || true
   rm -rf "$work"
@@ -73,10 +79,45 @@ psql -X -c "SELECT * FROM profile.outbox_stats()"
 heading "Publisher metrics (excerpt)"
 curl -s "http://127.0.0.1:$metrics_port/metrics" | grep -E '^profile_publisher_(published|leader|pending)' || true
 
+heading "Starting Redis on 127.0.0.1:$redis_port and profile-cache-sync (group profile-cache)"
+scripts/redis.sh start "$work/redis" "$redis_port"
+build/cache-sync/profile-cache-sync --brokers "127.0.0.1:$kafka_port" --redis "127.0.0.1:$redis_port" \
+  --metrics-addr "127.0.0.1:$cache_metrics_port" >"$work/cache-sync.log" 2>&1 &
+cache_sync_pid=$!
+alice=7d3e6f1a-0000-4000-8000-000000000001
+bob=7d3e6f1a-0000-4000-8000-000000000002
+cached_profile() {  # USER [VIEWER]: get_profile's fields as the cache serves them (null shown as "")
+  scripts/redis.sh cli "$work/redis" FCALL_RO profile_get 3 "rp:{$1}:p" "rp:{$1}:c" "rp:{$1}:b" "$1" "${2:-}" everyone |
+    paste -sd'|' | awk -F'|' '{ printf "  username=%s display_name=%s status=%s last_seen=%s version=%s\n", $2, $3, $6, $7, $8 }'
+}
+cached_version() {
+  scripts/redis.sh cli "$work/redis" FCALL_RO profile_version 4 "rp:{$1}:p" "rp:{$1}:c" "rp:{$1}:b" "rp:{$1}:f" | head -1
+}
+wait_cached_version() {  # USER VERSION
+  for _ in $(seq 1 60); do [ "$(cached_version "$1")" = "$2" ] && return 0; sleep 0.5; done
+  echo "the cache did not reach version $2 of $1 (log: $work/cache-sync.log)" >&2
+  return 1
+}
+wait_cached_version "$alice" "$(psql -X -At -c "SELECT version FROM profile.profiles WHERE user_id = '$alice'")"
+echo "alice from Redis (the stream rebuilt her from ProfileCreated on):"
+cached_profile "$alice"
+
+heading "A change, then the same read from Redis"
+psql -X -At -c "SELECT 'set_status: ' || status || ', version ' || version FROM profile.set_status('$alice', 'away')"
+wait_cached_version "$alice" "$(psql -X -At -c "SELECT version FROM profile.profiles WHERE user_id = '$alice'")"
+echo "alice for a trusted caller:"
+cached_profile "$alice"
+echo "bob as alice sees him (bob blocks alice: offline, no last_seen), from Redis and from get_profile:"
+cached_profile "$bob" "$alice"
+psql -X -c "SELECT username, display_name, status, last_seen, version FROM profile.get_profile('$bob', viewer => '$alice')"
+heading "profile-cache-sync metrics (excerpt)"
+curl -s "http://127.0.0.1:$cache_metrics_port/metrics" | grep -E '^profile_cache_sync_(applied|redis_up|assigned)' || true
+
 if [ -n "$keep" ]; then
   heading "Left running"
   echo "psql:      PGHOST=127.0.0.1 PGPORT=$pg_port PGUSER=postgres psql"
   echo "kafka:     kcat -C -b 127.0.0.1:$kafka_port -t profile.events"
   echo "publisher: pid $publisher_pid, log $work/publisher.log, metrics http://127.0.0.1:$metrics_port/metrics"
-  echo "stop:      kill $publisher_pid; scripts/kafka.sh stop $work/kafka; scripts/pg-cluster.sh stop $work/pg"
+  echo "redis:     scripts/redis.sh cli $work/redis; cache-sync pid $cache_sync_pid, log $work/cache-sync.log"
+  echo "stop:      kill $publisher_pid $cache_sync_pid; scripts/redis.sh stop $work/redis; scripts/kafka.sh stop $work/kafka; scripts/pg-cluster.sh stop $work/pg"
 fi

@@ -167,6 +167,7 @@ if [ -z "${SKIP_E2E:-}" ] && [ "$build_ok" -eq 0 ]; then
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "chaos (short, Kafka cluster, $e2e_major)" tests/chaos/run.sh --topology
   BUILD_DIR="$root/build" run_suite "sharded publishers (4 shards)" tests/proxy/publishers.sh
   PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "topology: failover ($e2e_major)" tests/topology/failover.sh
+  PG_MAJOR=$e2e_major BUILD_DIR="$root/build" run_suite "read cache end to end ($e2e_major)" tests/cache/run.sh
 fi
 
 section "summary"

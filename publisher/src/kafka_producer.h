@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "event_headers.h"
+#include "shared_names.h"
 
 namespace publisher {
 

@@ -1,65 +1,13 @@
 #include "metrics.h"
 
-#include <cstdio>
-#include <cstdlib>
-
 namespace publisher {
 
 namespace {
-// The shortest text that reads back as the same double: "0.005", not "0.0050000000000000001".
-std::string number(double v) {
-  char buf[40];
-  if (v == static_cast<double>(static_cast<long long>(v)) && v > -1e15 && v < 1e15) {
-    std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(v));
-    return buf;
-  }
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, v);
-    if (std::strtod(buf, nullptr) == v) break;
-  }
-  return buf;
-}
-
-void header(std::string& out, const char* name, const char* type, const char* help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
-}
-
 template <typename T>
 void sample(std::string& out, const char* name, const char* type, const char* help, T value) {
-  header(out, name, type, help);
-  out += name;
-  out += ' ';
-  out += number(static_cast<double>(value));
-  out += '\n';
+  prometheus_sample(out, name, type, help, static_cast<double>(value));
 }
 }  // namespace
-
-void LatencyHistogram::observe(double seconds) {
-  if (seconds < 0) seconds = 0;
-  std::size_t i = 0;
-  while (i < kBounds.size() && seconds > kBounds[i]) ++i;
-  counts_[i].fetch_add(1, std::memory_order_relaxed);
-  sum_micros_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
-}
-
-void LatencyHistogram::render(const std::string& name, std::string& out) const {
-  std::uint64_t cumulative = 0;
-  for (std::size_t i = 0; i <= kBounds.size(); ++i) {
-    cumulative += counts_[i].load(std::memory_order_relaxed);
-    out += name + "_bucket{le=\"" + (i < kBounds.size() ? number(kBounds[i]) : std::string("+Inf")) + "\"} " +
-           std::to_string(cumulative) + '\n';
-  }
-  out += name + "_sum " + number(static_cast<double>(sum_micros_.load(std::memory_order_relaxed)) / 1e6) + '\n';
-  out += name + "_count " + std::to_string(cumulative) + '\n';
-}
 
 std::string Metrics::render() const {
   std::string out;
@@ -89,7 +37,7 @@ std::string Metrics::render() const {
   if (quarantined_rows.load() >= 0)
     sample(out, "profile_publisher_outbox_quarantined_rows", "gauge", "Quarantined rows waiting for an operator.",
            quarantined_rows.load());
-  header(out, "profile_publisher_delivery_latency_seconds", "histogram",
+  prometheus_header(out, "profile_publisher_delivery_latency_seconds", "histogram",
          "From the row's created_at to the broker's acknowledgement.");
   delivery_latency.render("profile_publisher_delivery_latency_seconds", out);
   return out;

@@ -3,26 +3,14 @@
 // thread: every field is atomic, and render() needs no lock.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
 
+#include "prometheus_text.h"
+#include "shared_names.h"
+
 namespace publisher {
-
-class LatencyHistogram {
- public:
-  // Upper bounds in seconds; the +Inf bucket is implicit.
-  static constexpr std::array<double, 14> kBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
-                                                      1,     2.5,  5,     10,   30,  60,   300};
-  void observe(double seconds);
-  // Appends the _bucket/_sum/_count lines for `name`.
-  void render(const std::string& name, std::string& out) const;
-
- private:
-  std::array<std::atomic<std::uint64_t>, kBounds.size() + 1> counts_{};  // not cumulative
-  std::atomic<std::uint64_t> sum_micros_{0};
-};
 
 struct Metrics {
   std::atomic<std::uint64_t> published_total{0};

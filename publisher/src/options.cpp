@@ -1,13 +1,10 @@
 #include "options.h"
 
-#include <librdkafka/rdkafka.h>
-
 // -X values may contain commas (bootstrap lists): never split them.
 #define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 
 #include <charconv>
-#include <fstream>
 
 namespace publisher {
 
@@ -28,16 +25,6 @@ bool parse_int(const std::string& text, std::int64_t* out) {
   const char* end = text.data() + text.size();
   auto [p, ec] = std::from_chars(text.data(), end, *out);
   return ec == std::errc() && p == end && !text.empty();
-}
-
-// rd_kafka_conf_set's own verdict, so a typo fails at start, not at first use.
-std::optional<std::string> check_kafka_setting(const std::string& name, const std::string& value) {
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  char err[512];
-  rd_kafka_conf_res_t res = rd_kafka_conf_set(conf, name.c_str(), value.c_str(), err, sizeof err);
-  rd_kafka_conf_destroy(conf);
-  if (res == RD_KAFKA_CONF_OK) return std::nullopt;
-  return std::string(err);
 }
 
 ParseResult fail(std::string message) { return ParseResult{std::nullopt, std::move(message)}; }
@@ -84,54 +71,6 @@ ParseResult parse_admin(Command command, int argc, const char* const* argv, cons
 }
 
 }  // namespace
-
-bool load_kafka_config(const std::string& path, std::vector<std::pair<std::string, std::string>>* out,
-                       std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = "--kafka-config " + path + ": cannot read the file";
-    return false;
-  }
-  std::string line;
-  for (int number = 1; std::getline(in, line); ++number) {
-    auto first = line.find_first_not_of(" \t\r");
-    if (first == std::string::npos || line[first] == '#') continue;
-    line = line.substr(first);
-    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
-    auto eq = line.find('=');
-    std::string where = path + ":" + std::to_string(number);
-    if (eq == std::string::npos || eq == 0) {
-      *error = where + ": expected NAME=VALUE";
-      return false;
-    }
-    std::string name = line.substr(0, eq), value = line.substr(eq + 1);
-    while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
-    value.erase(0, value.find_first_not_of(" \t"));
-    if (auto err = check_kafka_setting(name, value)) {
-      *error = where + ": " + name + ": " + *err;
-      return false;
-    }
-    out->emplace_back(std::move(name), std::move(value));
-  }
-  return true;
-}
-
-bool parse_listen_address(const std::string& text, std::string* host, int* port) {
-  if (text.empty() || text == "off") {
-    host->clear();
-    *port = 0;
-    return true;
-  }
-  auto colon = text.rfind(':');
-  if (colon == std::string::npos) return false;
-  std::string h = text.substr(0, colon);
-  if (h.size() >= 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
-  std::int64_t p;
-  if (!parse_int(text.substr(colon + 1), &p) || p < 1 || p > 65535) return false;
-  *host = h.empty() ? "0.0.0.0" : h;
-  *port = static_cast<int>(p);
-  return true;
-}
 
 ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& env) {
   if (argc >= 2) {
@@ -206,20 +145,14 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
           o.command = Command::kafka_properties;
           return {o, {}};
         }
-        auto eq = setting.find('=');
-        if (eq == std::string::npos || eq == 0)
-          return fail("-X " + setting + ": expected NAME=VALUE (or \"-X list\")");
-        std::string name = setting.substr(0, eq), value = setting.substr(eq + 1);
-        if (auto err = check_kafka_setting(name, value)) return fail("-X " + name + ": " + *err);
-        o.kafka_settings.emplace_back(std::move(name), std::move(value));
+        std::string error;
+        if (!add_kafka_x_setting(setting, &o.kafka_settings, &error)) return fail(error);
       }
     }
 
     o.db = r.count("db") ? r["db"].as<std::string>() : from_env(env, "PROFILE_PUBLISHER_DB");
     o.brokers = r.count("brokers") ? r["brokers"].as<std::string>() : from_env(env, "PROFILE_PUBLISHER_BROKERS");
-    bool brokers_in_x = false;
-    for (const auto& [name, value] : o.kafka_settings)
-      if (name == "bootstrap.servers" || name == "metadata.broker.list") brokers_in_x = true;
+    bool brokers_in_x = kafka_settings_name_brokers(o.kafka_settings);
     if (o.brokers.empty() && !brokers_in_x)
       return fail("no Kafka brokers: give --brokers HOST:PORT or set PROFILE_PUBLISHER_BROKERS");
 

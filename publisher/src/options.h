@@ -11,7 +11,10 @@
 #include <vector>
 
 #include "duration.h"
+#include "kafka_settings.h"
+#include "listen_address.h"
 #include "log.h"
+#include "shared_names.h"
 
 namespace publisher {
 
@@ -64,13 +67,5 @@ using EnvLookup = std::function<const char*(const char*)>;
 // PROFILE_PUBLISHER_BROKERS stand in for --db and --brokers (so secrets stay
 // out of `ps`); libpq reads PGHOST, PGPASSWORD, PGPASSFILE and the rest itself.
 ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& env);
-
-// Reads a librdkafka properties file (name=value lines, # comments), checking
-// each setting; false with a one-line *error naming the file and line.
-bool load_kafka_config(const std::string& path, std::vector<std::pair<std::string, std::string>>* out,
-                       std::string* error);
-
-// "127.0.0.1:9187", "[::1]:9187", ":9187" (all interfaces), "" or "off" (none).
-bool parse_listen_address(const std::string& text, std::string* host, int* port);
 
 }  // namespace publisher

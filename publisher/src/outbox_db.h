@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "read_window.h"
+#include "shared_names.h"
 
 namespace publisher {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace publisher {
+namespace realchat {
 
 using Millis = std::chrono::milliseconds;
 
@@ -17,4 +17,4 @@ std::optional<Millis> parse_duration(std::string_view text);
 // "1500ms", "10s", "2h": the shortest exact form, for logs and --help.
 std::string format_duration(Millis d);
 
-}  // namespace publisher
+}  // namespace realchat

@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-using publisher::Backoff;
+using realchat::Backoff;
 using Ms = std::chrono::milliseconds;
 
 TEST(Backoff, DoublesUpToTheMaximum) {
@@ -42,7 +42,7 @@ TEST(Backoff, ManyFailuresNeitherOverflowNorExceedTheMaximum) {
 
 TEST(Backoff, RandomUnitIsInRange) {
   for (int i = 0; i < 1000; ++i) {
-    double r = publisher::random_unit();
+    double r = realchat::random_unit();
     ASSERT_GE(r, 0.0);
     ASSERT_LT(r, 1.0);
   }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <random>
 
-namespace publisher {
+namespace realchat {
 
 Backoff::Millis Backoff::ceiling() const {
   std::int64_t c = initial_.count();
@@ -23,4 +23,4 @@ double random_unit() {
   return std::uniform_real_distribution<double>(0.0, 1.0)(gen);
 }
 
-}  // namespace publisher
+}  // namespace realchat

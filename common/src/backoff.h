@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace publisher {
+namespace realchat {
 
 class Backoff {
  public:
@@ -36,4 +36,4 @@ class Backoff {
 // A draw in [0, 1) from a per-thread generator seeded from the OS.
 double random_unit();
 
-}  // namespace publisher
+}  // namespace realchat

@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <ctime>
 
-namespace publisher {
+namespace realchat {
 
 namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::info)};
@@ -107,4 +107,4 @@ LogLine& LogLine::kv(std::string_view key, double value) {
   return kv(key, std::string_view(buf));
 }
 
-}  // namespace publisher
+}  // namespace realchat

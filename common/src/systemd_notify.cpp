@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cstdint>
 
-namespace publisher {
+namespace realchat {
 
 SystemdNotifier::SystemdNotifier() {
   std::uint64_t usec = 0;
@@ -37,4 +37,4 @@ void SystemdNotifier::watchdog() {
   }
 }
 
-}  // namespace publisher
+}  // namespace realchat

@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace publisher {
+namespace realchat {
 
 enum class LogLevel { debug = 0, info = 1, warn = 2, error = 3 };
 
@@ -45,4 +45,4 @@ inline LogLine log_info(std::string_view msg) { return LogLine(LogLevel::info, m
 inline LogLine log_warn(std::string_view msg) { return LogLine(LogLevel::warn, msg); }
 inline LogLine log_error(std::string_view msg) { return LogLine(LogLevel::error, msg); }
 
-}  // namespace publisher
+}  // namespace realchat

@@ -2,9 +2,9 @@
 
 #include <gtest/gtest.h>
 
-using publisher::format_duration;
-using publisher::Millis;
-using publisher::parse_duration;
+using realchat::format_duration;
+using realchat::Millis;
+using realchat::parse_duration;
 
 TEST(Duration, ParsesUnits) {
   EXPECT_EQ(parse_duration("250ms"), Millis(250));

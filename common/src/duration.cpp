@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <limits>
 
-namespace publisher {
+namespace realchat {
 
 std::optional<Millis> parse_duration(std::string_view text) {
   size_t i = 0;
@@ -45,4 +45,4 @@ std::string format_duration(Millis d) {
   return std::to_string(ms) + "ms";
 }
 
-}  // namespace publisher
+}  // namespace realchat

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <string>
 
-namespace publisher {
+namespace realchat {
 
 class SystemdNotifier {
  public:
@@ -25,4 +25,4 @@ class SystemdNotifier {
   std::string last_status_;
 };
 
-}  // namespace publisher
+}  // namespace realchat

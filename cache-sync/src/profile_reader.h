@@ -1,0 +1,72 @@
+// The read helper for services: a profile as get_profile(user_id, viewer) returns it, from
+// Redis when cached, else from PostgreSQL, filling the cache so the next read hits.
+//
+//   1. With a viewer (V != A): V's presence_audience (rule 4) from V's keys (profile_viewer);
+//      on a miss V's state is read from PostgreSQL and filled.
+//   2. profile_get for A with V and that audience: on a hit, the answer (every rule applied
+//      in the library).
+//   3. On a miss: A's whole state in one statement (one snapshot, one version), filled with
+//      profile_fill (refused if the cache or the floor is newer), then profile_get again.
+//      If Redis still cannot answer (evicted at once, or down), get_profile in PostgreSQL.
+//
+// PostgreSQL: SELECT on profile.profiles, contacts, blocks and presence_state for the fill
+// (scripts/create-roles.sql: profile_cache_reader), EXECUTE on get_profile for the fallback.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include <libpq-fe.h>
+
+#include "redis_client.h"
+
+namespace realchat {
+
+// get_profile's columns the cache serves, in this order (created_at and updated_at are not in
+// the event stream, so the cache does not serve them).
+constexpr std::array<const char*, 13> kProfileFields = {
+    "user_id",     "username",     "display_name",      "bio",               "avatar_url",
+    "status",      "last_seen",    "version",           "status_text",       "status_emoji",
+    "status_expires_at", "presence_audience", "discoverable"};
+
+// Text values; nullopt = null. Timestamps as "YYYY-MM-DDTHH:MM:SS.ffffffZ", discoverable "1"/"0".
+using ProfileFields = std::array<std::optional<std::string>, kProfileFields.size()>;
+
+enum class ReadSource { cache, filled, database };
+
+struct ReaderStats {
+  long hits = 0, fills = 0, stale_fills = 0, database_fallbacks = 0;
+};
+
+class ProfileReader {
+ public:
+  ProfileReader(RedisClient& redis, PGconn* db) : redis_(redis), db_(db) {}
+
+  // nullopt if the user does not exist. Throws std::runtime_error on a PostgreSQL error.
+  std::optional<ProfileFields> get(const std::string& user_id, const std::string& viewer,
+                                   ReadSource* source = nullptr);
+
+  // The user's whole state read from PostgreSQL and offered to the cache; false if no such user.
+  bool fill(const std::string& user_id, std::string* presence_audience = nullptr);
+
+  const ReaderStats& stats() const { return stats_; }
+
+ private:
+  std::optional<std::string> viewer_audience(const std::string& viewer);
+  std::optional<ProfileFields> cached(const std::string& user_id, const std::string& viewer,
+                                      const std::string& audience, bool* redis_ok);
+  std::optional<ProfileFields> from_database(const std::string& user_id, const std::string& viewer);
+
+  RedisClient& redis_;
+  PGconn* db_;
+  ReaderStats stats_;
+};
+
+// The SQL of one user's whole state (one statement, so one snapshot): version, then the
+// library's fill document.
+extern const char* const kUserStateSql;
+// get_profile's served columns in the cache's text forms.
+extern const char* const kGetProfileSql;
+
+}  // namespace realchat
