@@ -53,6 +53,7 @@ Portal		rp_cursor_open(SPIPlanPtr plan, const Datum *values, const char *nulls);
 void		rp_cursor_fetch(Portal portal, long count);
 void		rp_connect(void);
 void		rp_finish(void);
+Datum		rp_call_pinned(PGFunction fn, FunctionCallInfo fcinfo);
 
 /* Argument checks shared by the SQL functions (args.cpp). */
 void		rp_require_not_null(FunctionCallInfo fcinfo, int argno, const char *name);

@@ -70,6 +70,33 @@ plan_takes(SPIPlanPtr plan, int nargs, const Oid *argtypes)
 	return true;
 }
 
+/*
+ * Runs an API function with the catalog-only search path pinned for the whole
+ * call, the way a SET search_path clause in its declaration would, but
+ * without the per-call GUC save and restore (and the caller's search path
+ * recomputation after it) that such a clause costs. Functions declared
+ * without that clause go through here, so nothing they do, in SPI or not,
+ * resolves a name in the caller's schemas.
+ */
+Datum
+rp_call_pinned(PGFunction fn, FunctionCallInfo fcinfo)
+{
+	Datum		result;
+	int			path_level;
+
+	path_level = rp_pin_search_path();
+	PG_TRY();
+	{
+		result = fn(fcinfo);
+	}
+	PG_FINALLY();
+	{
+		rp_unpin_search_path(path_level);
+	}
+	PG_END_TRY();
+	return result;
+}
+
 void
 rp_connect(void)
 {
