@@ -46,6 +46,7 @@ void		rp_wakeup_note_event(void);
  * change what the extension's own queries mean.
  */
 SPIPlanPtr	rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes);
+SPIPlanPtr	rp_plan_cursor(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes, int cursor_options);
 int			rp_exec(SPIPlanPtr plan, const Datum *values, const char *nulls, bool read_only, long count);
 uint64		rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum *values,
 								FunctionCallInfo fcinfo);

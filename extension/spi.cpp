@@ -110,8 +110,12 @@ rp_finish(void)
 	SPI_finish();
 }
 
+/*
+ * rp_plan with cursor options for the planner: CURSOR_OPT_FAST_PLAN plans for the first rows of
+ * a cursor, CURSOR_OPT_GENERIC_PLAN keeps one plan for every parameter value.
+ */
 SPIPlanPtr
-rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
+rp_plan_cursor(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes, int cursor_options)
 {
 	SPIPlanPtr	plan;
 	int			path_level;
@@ -121,7 +125,7 @@ rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 	path_level = rp_pin_search_path();
 	PG_TRY();
 	{
-		plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+		plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes, cursor_options);
 	}
 	PG_FINALLY();
 	{
@@ -136,6 +140,12 @@ rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 		retire_plan(*slot);
 	*slot = plan;
 	return plan;
+}
+
+SPIPlanPtr
+rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
+{
+	return rp_plan_cursor(slot, sql, nargs, argtypes, 0);
 }
 
 int
