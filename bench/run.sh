@@ -7,7 +7,8 @@
 #                  (a few minutes); the default (full) is 3 rounds of 10 s and 1,000,000 rows
 #   --rounds N     interleaved rounds per measurement (the median is reported)
 #   --duration S   seconds per pgbench run
-#   --only LIST    comma-separated sections: write, read, search, notify, publisher (default: all)
+#   --only LIST    comma-separated sections: write, read, expiry, search, notify, publisher (default: all)
+#   --scenarios L  only these scenarios of the write and read sections (e.g. heartbeat,update_profile)
 #   --keep         keep the work directory (clusters, logs, raw results) for inspection
 #   --out FILE     also write the summary (markdown) to FILE
 #   --profile      also sample every process with perf during one more run of update_profile
@@ -29,7 +30,8 @@ mode=full
 rounds=3
 duration=10
 backlog=1000000
-sections="write,read,search,notify,publisher"
+sections="write,read,expiry,search,notify,publisher"
+scenarios=""
 keep=0
 profile=0
 out=""
@@ -42,6 +44,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=${2:?}; shift ;;
     --duration) duration=${2:?}; shift ;;
     --only) sections=${2:?}; shift ;;
+    --scenarios) scenarios=${2:?}; shift ;;
     --keep) keep=1 ;;
     --profile) profile=1 ;;
     --out) out=${2:?}; shift ;;
@@ -53,6 +56,7 @@ done
 [[ "$rounds" =~ ^[1-9][0-9]?$ ]] || { echo "bench: --rounds must be 1..99" >&2; exit 2; }
 [[ "$duration" =~ ^[1-9][0-9]{0,2}$ ]] || { echo "bench: --duration must be 1..999 seconds" >&2; exit 2; }
 has() { [[ ",$sections," == *",$1,"* ]]; }
+want() { [ -z "$scenarios" ] || [[ ",$scenarios," == *",$1,"* ]]; }
 
 bash scripts/install-deps.sh >/dev/null
 install_extension
@@ -162,16 +166,16 @@ if has write; then
   log "write path: extension vs PL/pgSQL twin vs raw-SQL floor, -M prepared"
   for round in $(seq 1 "$rounds"); do
     for clients in 1 8 32; do
-      for v in ext noset twin raw; do
+      want update_profile && for v in ext noset twin raw; do
         measure write update_profile "$clients" "$v" "$round" "write_update_profile_$v.sql"
       done
-      for v in ext twin raw; do
+      want set_status && for v in ext twin raw; do
         measure write set_status "$clients" "$v" "$round" "write_set_status_$v.sql"
       done
-      for v in ext twin raw; do
+      want add_remove_contact && for v in ext twin raw; do
         measure write add_remove_contact "$clients" "$v" "$round" "write_contacts_$v.sql"
       done
-      for v in ext raw; do
+      want heartbeat && for v in ext raw; do
         measure write heartbeat "$clients" "$v" "$round" "write_heartbeat_$v.sql"
       done
     done
@@ -188,62 +192,150 @@ if has read; then
   log "read path: extension vs the plain SELECT returning the same rows"
   for round in $(seq 1 "$rounds"); do
     for clients in 1 8; do
-      for v in ext noset plain; do
+      want get_profile && for v in ext noset plain; do
         measure read get_profile "$clients" "$v" "$round" "read_get_profile_$v.sql"
       done
-      for v in ext plain; do
+      want get_profiles_100 && for v in ext plain; do
         measure read get_profiles_100 "$clients" "$v" "$round" "read_get_profiles_$v.sql"
       done
-      for v in ext plain; do
+      want list_contacts_1000 && for v in ext plain; do
         measure read list_contacts_1000 "$clients" "$v" "$round" "read_list_contacts_$v.sql"
       done
-      for v in ext plain; do
+      want get_profile_viewer && for v in ext plain; do
         measure read get_profile_viewer "$clients" "$v" "$round" "read_get_profile_viewer_$v.sql"
       done
-      for v in ext plain; do
+      want get_profiles_100_viewer && for v in ext plain; do
         measure read get_profiles_100_viewer "$clients" "$v" "$round" "read_get_profiles_viewer_$v.sql"
       done
-      for v in ext plain; do
+      want relationships_100 && for v in ext plain; do
         measure read relationships_100 "$clients" "$v" "$round" "read_relationships_$v.sql"
       done
     done
   done
 fi
 
+# --- expiry -----------------------------------------------------------------------------
+# run_expiry() on 100,000 users who all went idle at once (users 100,001..200,000 online, last
+# active 20 minutes ago, away_after 10 minutes): its events/s, and the throughput of 8
+# update_profile clients (any user, so half of them are among the idle) while it runs, against
+# the same clients with nothing else running, interleaved round by round. Two ways to run it:
+# one run_expiry() call (one transaction, every batch in it), and the background worker of a
+# preloaded library (a transaction per batch of 500), which production uses.
+if has expiry; then
+  idle_from=$((users / 2 + 1))
+  q -c "ALTER DATABASE bench SET realchat_profile.away_after = '10min'" \
+    -c "ALTER DATABASE bench SET realchat_profile.offline_after = '1h'"
+  # arm_idle: the idle users online, then their last activity 20 minutes back (the trigger keeps
+  # a last_seen set by hand that is not in the future); no event from the second step.
+  arm_idle() {
+    q -c "UPDATE profile.profiles SET status = 'online' WHERE user_id >= bench.uid($idle_from) AND status <> 'online'" \
+      -c "DELETE FROM profile.presence_state" \
+      -c "UPDATE profile.profiles SET last_seen = now() - interval '20 minutes' WHERE user_id >= bench.uid($idle_from)"
+    reset_state
+  }
+  expiry_worker() { # expiry_worker on|off: the preloaded library's worker in this database, or not
+    if [ "$1" = on ]; then
+      q -c "ALTER SYSTEM SET realchat_profile.expiry_databases = 'bench'" -c "ALTER SYSTEM SET realchat_profile.expiry_interval = '200ms'"
+    else
+      q -c "ALTER SYSTEM RESET realchat_profile.expiry_databases" -c "ALTER SYSTEM RESET realchat_profile.expiry_interval"
+    fi
+    q -c "SELECT pg_reload_conf()" >/dev/null
+  }
+  away_count() { qv -c "SELECT count(*) FROM profile.profiles WHERE user_id >= bench.uid($idle_from) AND status = 'away'"; }
+  idle_n=$((users - idle_from + 1))
+  # At most 2 rounds: each re-arms the idle users three times (a minute or two). The writers run
+  # for at least 10 s, starting half a second after the expiry does, so their whole run overlaps it
+  # (100,000 changes take tens of seconds here).
+  expiry_s=$((duration > 10 ? duration : 10))
+  log "expiry: $idle_n idle users; 8 update_profile clients with and without expiry running"
+  for round in $(seq 1 $((rounds < 2 ? rounds : 2))); do
+    arm_idle
+    duration=$expiry_s measure expiry update_profile_during 8 none "$round" write_update_profile_ext.sql
+    for how in call worker; do
+      arm_idle
+      t0=$(date +%s.%N)
+      if [ "$how" = call ]; then
+        (qv -c "SELECT sum(count) FROM profile.run_expiry()" >"$work/expiry-$how.out"; date +%s.%N >"$work/expiry-$how.end") &
+      else
+        (expiry_worker on
+         for _ in $(seq 1 600); do [ "$(away_count)" -ge "$idle_n" ] && break; sleep 0.5; done
+         date +%s.%N >"$work/expiry-$how.end") &
+      fi
+      bg=$!
+      bg_pids+=("$bg")
+      sleep 0.5
+      res=$(duration=$expiry_s pgb 8 write_update_profile_ext.sql)
+      wait "$bg"
+      [ "$how" = worker ] && expiry_worker off
+      t1=$(cat "$work/expiry-$how.end")
+      away=$(away_count)
+      [ "$away" -eq "$idle_n" ] || log "expiry $how round $round: only $away of $idle_n users went away"
+      record expiry update_profile_during 8 "$how" "$round" "${res% *}" "${res#* }"
+      record expiry events_per_s 0 "$how" "$round" "$(python3 -c "print(round($away / ($t1 - $t0)))")"
+      record expiry seconds 0 "$how" "$round" "$(python3 -c "print(f'{$t1 - $t0:.1f}')")"
+      log "expiry $how round $round: $away users away in $(python3 -c "print(f'{$t1 - $t0:.1f}')")s; writers ${res% *} tps meanwhile"
+    done
+  done
+  q -c "ALTER DATABASE bench RESET realchat_profile.away_after" -c "ALTER DATABASE bench RESET realchat_profile.offline_after"
+fi
+
 # --- search -----------------------------------------------------------------------------
 # search_profiles latency over 1,000,000 profiles (200,000 with --quick): the users beyond the
-# populated ones get display names "<First> <Surname> <n>", so display-name queries match a
-# few hundred rows each. p50 and p99 of every transaction's latency (pgbench --log).
+# populated ones are "<first>_<surname><n>" with display names "<First> <Surname> <n>", so a
+# display-name query matches a few hundred rows and a 3-character username prefix ("use",
+# "ada", "gra", ...) 100,000 or more. Two workloads: the mix of bench/sql/search_profiles.sql
+# (8-character username prefixes and display-name queries), and the first 3 characters of a
+# random user's username (bench/sql/search_prefix3.sql). p50 and p99 of every transaction's
+# latency (pgbench --log); the plans of the function's two queries go into the summary.
 if has search; then
   search_users=$([ "$mode" = quick ] && echo "$users" || echo 1000000)
   q -c "CREATE FUNCTION bench.surname(k int) RETURNS text LANGUAGE sql IMMUTABLE AS
           \$\$ SELECT (ARRAY['Lovelace', 'Hopper', 'Turing', 'Noether', 'Curie', 'Germain', 'Franklin',
-                               'Meitner', 'Goodall', 'Liskov'])[1 + k % 10] \$\$"
+                               'Meitner', 'Goodall', 'Liskov'])[1 + k % 10] \$\$" \
+    -c "CREATE FUNCTION bench.first_name(i int) RETURNS text LANGUAGE sql IMMUTABLE AS
+          \$\$ SELECT (ARRAY['Ada', 'Grace', 'Alan', 'Emmy', 'Marie', 'Sophie', 'Rosalind', 'Lise'])[1 + i % 8] \$\$" \
+    -c "CREATE FUNCTION bench.prefix3(i int) RETURNS text LANGUAGE sql IMMUTABLE AS
+          \$\$ SELECT CASE WHEN i <= $users THEN 'use' ELSE lower(left(bench.first_name(i), 3)) END \$\$"
   if [ "$search_users" -gt "$users" ]; then
     t0=$(date +%s.%N)
     q -c "INSERT INTO profile.profiles (user_id, username, display_name)
-          SELECT bench.uid(i), 'user' || i,
-                 (ARRAY['Ada', 'Grace', 'Alan', 'Emmy', 'Marie', 'Sophie', 'Rosalind', 'Lise'])[1 + i % 8]
-                 || ' ' || bench.surname(i / 8) || ' ' || (i % 1000)
+          SELECT bench.uid(i), lower(bench.first_name(i) || '_' || bench.surname(i / 8)) || i,
+                 bench.first_name(i) || ' ' || bench.surname(i / 8) || ' ' || (i % 1000)
           FROM generate_series($users + 1, $search_users) i"
     log "search: $((search_users - users)) more profiles in $(python3 -c "print(f'{$(date +%s.%N) - $t0:.0f}')")s"
   fi
   q -c "VACUUM ANALYZE profile.profiles"
+  # The plans the function runs (its two queries, as prepared with a parameter), with timings.
+  { for query in use ada 'Lovelace 123'; do
+      echo "search_profiles('$query'): usernames starting with it, then (only if fewer than the limit) display names"
+      q -At -c "PREPARE prefix(text) AS SELECT p.user_id FROM profile.profiles p
+                  WHERE lower(p.username) ~>=~ lower(\$1) AND lower(p.username) ~<~ (lower(\$1) || chr(1114111))
+                  ORDER BY lower(p.username) USING ~<~ LIMIT 64" \
+            -c "EXPLAIN (ANALYZE, COSTS OFF) EXECUTE prefix('$query')" \
+            -c "PREPARE names(text) AS SELECT p.user_id FROM profile.profiles p
+                  WHERE lower(p.display_name) LIKE '%' || lower(\$1) || '%'
+                    AND NOT (lower(p.username) ~>=~ lower(\$1) AND lower(p.username) ~<~ (lower(\$1) || chr(1114111)))
+                  ORDER BY similarity(lower(p.display_name), lower(\$1)) DESC, lower(p.username), p.user_id LIMIT 64" \
+            -c "EXPLAIN (ANALYZE, COSTS OFF) EXECUTE names('$query')" | sed 's/^/    /'
+    done; } >"$work/search-explain.txt"
   for clients in 1 8; do
     for round in $(seq 1 "$rounds"); do
-      rm -f "$work"/search_log.*
-      threads=$((clients < 2 ? 1 : 2))
-      (cd "$work" && timeout $((duration + 120)) pgbench -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
-         -h 127.0.0.1 -p "$port" -U postgres -D users="$search_users" -l --log-prefix=search_log \
-         -f "$root/bench/sql/search_profiles.sql" bench >"$work/pgbench-search-c$clients.log" 2>&1) \
-        || { tail -20 "$work/pgbench-search-c$clients.log" >&2; exit 1; }
-      read -r p50 p99 < <(cat "$work"/search_log.* | python3 -c "
+      for workload in mixed prefix3; do
+        script=$([ "$workload" = mixed ] && echo search_profiles.sql || echo search_prefix3.sql)
+        rm -f "$work"/search_log.*
+        threads=$((clients < 2 ? 1 : 2))
+        (cd "$work" && timeout $((duration + 120)) pgbench -n -M prepared -c "$clients" -j "$threads" -T "$duration" \
+           -h 127.0.0.1 -p "$port" -U postgres -D users="$search_users" -l --log-prefix=search_log \
+           -f "$root/bench/sql/$script" bench >"$work/pgbench-search-c$clients.log" 2>&1) \
+          || { tail -20 "$work/pgbench-search-c$clients.log" >&2; exit 1; }
+        read -r p50 p99 < <(cat "$work"/search_log.* | python3 -c "
 import sys
 v = sorted(int(l.split()[2]) for l in sys.stdin if l.strip())
 print(f'{v[len(v) // 2] / 1000:.2f}', f'{v[min(len(v) - 1, int(len(v) * 0.99))] / 1000:.2f}')")
-      record search search_profiles "$clients" p50_ms "$round" "$p50"
-      record search search_profiles "$clients" p99_ms "$round" "$p99"
-      log "search c=$clients round $round: p50 ${p50} ms, p99 ${p99} ms"
+        record search "search_$workload" "$clients" p50_ms "$round" "$p50"
+        record search "search_$workload" "$clients" p99_ms "$round" "$p99"
+        log "search $workload c=$clients round $round: p50 ${p50} ms, p99 ${p99} ms"
+      done
     done
   done
 fi
@@ -303,6 +395,9 @@ fi
 # --- summary ----------------------------------------------------------------------------
 machine="$(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, load average at end $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 bench/summarize.py "$results" "$mode" "$rounds" "$duration" "$machine" >"$summary"
+if [ -s "$work/search-explain.txt" ]; then
+  { echo "## search_profiles plans (EXPLAIN ANALYZE of its two queries)"; echo; cat "$work/search-explain.txt"; echo; } >>"$summary"
+fi
 cat "$summary"
 if [ -n "$out" ]; then
   cp "$summary" "$out"

@@ -12,6 +12,7 @@ from collections import defaultdict
 path, mode, rounds, duration, machine = sys.argv[1:6]
 tps = defaultdict(list)
 cpu = defaultdict(list)
+by_round = {}  # (section, scenario, clients, variant, round) -> tps, for ratios within a round
 text = {}
 order = []
 with open(path) as f:
@@ -26,6 +27,7 @@ with open(path) as f:
         k = key + (variant,)
         try:
             tps[k].append(float(value))
+            by_round[k + (_round,)] = float(value)
         except ValueError:
             text[k] = value
         if cpu_us:
@@ -41,6 +43,15 @@ def fmt(x, digits=0):
     if x is None:
         return "-"
     return f"{x:,.{digits}f}"
+
+
+def round_ratio(key, a, b):
+    """The median over rounds of variant a / variant b measured in the same round: each round's
+    pair ran back to back, so a load from others that lasts a round hits both sides of it."""
+    v = [by_round[key + (a, r)] / by_round[key + (b, r)]
+         for (*k, var, r) in by_round if tuple(k) == key and var == a
+         if by_round.get(key + (b, r))]
+    return f"{statistics.median(v):.2f}x" if v else "-"
 
 
 def ratio(a, b):
@@ -62,37 +73,57 @@ if write:
     print("## Write path (pgbench -M prepared; tps, and server CPU per transaction in µs)\n")
     print("Throughput ratios (higher is better for the extension): ext/floor, ext/twin. "
           "CPU ratios (lower is better): CPU ext/floor, CPU ext/twin.\n")
+    print("ext/floor per round: the median of the rounds' own ratios (each round's pair ran back to back).\n")
     print("| scenario | clients | extension | no SET search_path | PL/pgSQL twin | raw floor "
-          "| ext/floor | ext/twin | CPU µs ext / twin / floor | CPU ext/floor | CPU ext/twin | CPU of SET search_path |")
-    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
+          "| ext/floor | ext/floor per round | ext/twin | CPU µs ext / twin / floor | CPU ext/floor | CPU ext/twin | CPU of SET search_path |")
+    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |")
     for _, scen, c in write:
         e, n, t, r = (med(tps, "write", scen, c, v) for v in ("ext", "noset", "twin", "raw"))
         ce, cn, ct, cr = (med(cpu, "write", scen, c, v) for v in ("ext", "noset", "twin", "raw"))
         guc = "-" if ce is None or cn is None else f"{ce - cn:+.0f} µs"
-        print(f"| {scen} | {c} | {fmt(e)} | {fmt(n)} | {fmt(t)} | {fmt(r)} | {ratio(e, r)} | {ratio(e, t)} "
+        print(f"| {scen} | {c} | {fmt(e)} | {fmt(n)} | {fmt(t)} | {fmt(r)} | {ratio(e, r)} "
+              f"| {round_ratio(('write', scen, c), 'ext', 'raw')} | {ratio(e, t)} "
               f"| {fmt(ce)} / {fmt(ct)} / {fmt(cr)} | {ratio(ce, cr)} | {ratio(ce, ct)} | {guc} |")
     print()
 
 read = [k for k in order if k[0] == "read"]
 if read:
     print("## Read path (pgbench -M prepared; tps, and server CPU per call in µs)\n")
-    print("| scenario | clients | extension | no SET search_path | plain SELECT | ext/plain "
+    print("| scenario | clients | extension | no SET search_path | plain SELECT | ext/plain | ext/plain per round "
           "| CPU µs ext / noset / plain | CPU plain/ext |")
-    print("| --- | --: | --: | --: | --: | --: | --: | --: |")
+    print("| --- | --: | --: | --: | --: | --: | --: | --: | --: |")
     for _, scen, c in read:
         e, n, p = (med(tps, "read", scen, c, v) for v in ("ext", "noset", "plain"))
         ce, cn, cp = (med(cpu, "read", scen, c, v) for v in ("ext", "noset", "plain"))
         print(f"| {scen} | {c} | {fmt(e)} | {fmt(n)} | {fmt(p)} | {ratio(e, p)} "
+              f"| {round_ratio(('read', scen, c), 'ext', 'plain')} "
               f"| {fmt(ce)} / {fmt(cn)} / {fmt(cp)} | {ratio(cp, ce)} |")
+    print()
+
+if any(k[0] == "expiry" for k in order):
+    print("## Expiry: 100,000 users idle at once (run_expiry() in one call, or the worker's batches)\n")
+    print("| how | users away per s | seconds | update_profile tps at 8 clients meanwhile | alone "
+          "| during / alone | per round | CPU µs per update_profile meanwhile / alone |")
+    print("| --- | --: | --: | --: | --: | --: | --: | --: |")
+    alone = med(tps, "expiry", "update_profile_during", 8, "none")
+    calone = med(cpu, "expiry", "update_profile_during", 8, "none")
+    for how in ("call", "worker"):
+        d = med(tps, "expiry", "update_profile_during", 8, how)
+        print(f"| {'run_expiry()' if how == 'call' else 'background worker'} "
+              f"| {fmt(med(tps, 'expiry', 'events_per_s', 0, how))} | {fmt(med(tps, 'expiry', 'seconds', 0, how), 1)} "
+              f"| {fmt(d)} | {fmt(alone)} | {ratio(d, alone)} "
+              f"| {round_ratio(('expiry', 'update_profile_during', 8), how, 'none')} "
+              f"| {fmt(med(cpu, 'expiry', 'update_profile_during', 8, how))} / {fmt(calone)} |")
     print()
 
 search = [k for k in order if k[0] == "search"]
 if search:
     print("## search_profiles latency (ms, pgbench --log, median of rounds)\n")
-    print("| clients | p50 | p99 |")
-    print("| --: | --: | --: |")
+    print("| workload | clients | p50 | p99 |")
+    print("| --- | --: | --: | --: |")
     for _, scen, c in search:
-        print(f"| {c} | {fmt(med(tps, 'search', scen, c, 'p50_ms'), 2)} | {fmt(med(tps, 'search', scen, c, 'p99_ms'), 2)} |")
+        print(f"| {scen.replace('search_', '')} | {c} | {fmt(med(tps, 'search', scen, c, 'p50_ms'), 2)} "
+              f"| {fmt(med(tps, 'search', scen, c, 'p99_ms'), 2)} |")
     print()
 
 if any(k[0] == "notify" for k in order):

@@ -12,8 +12,8 @@ PG_FUNCTION_INFO_V1(rp_clear_custom_status);
 }
 
 /* Activity: last_seen = now. The trigger returns an idle-away user to their status. */
-Datum
-rp_heartbeat(PG_FUNCTION_ARGS)
+static Datum
+heartbeat_call(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan = NULL;
 	static const Oid argtypes[1] = {UUIDOID};
@@ -28,6 +28,13 @@ rp_heartbeat(PG_FUNCTION_ARGS)
 	if (SPI_processed == 0)
 		rp_raise_no_user(user_id);
 	return rp_return_single_row(fcinfo, "heartbeat");
+}
+
+/* Declared without SET search_path: pinned here for the whole call (rp_call_pinned). */
+Datum
+rp_heartbeat(PG_FUNCTION_ARGS)
+{
+	return rp_call_pinned(heartbeat_call, fcinfo);
 }
 
 Datum

@@ -40,8 +40,8 @@ rp_create_profile(PG_FUNCTION_ARGS)
 	return rp_return_single_row(fcinfo, "create_profile");
 }
 
-Datum
-rp_update_profile(PG_FUNCTION_ARGS)
+static Datum
+update_profile_call(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan = NULL;
 	static const Oid argtypes[5] = {UUIDOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID};
@@ -63,6 +63,13 @@ rp_update_profile(PG_FUNCTION_ARGS)
 	if (SPI_processed == 0)
 		rp_raise_no_user(user_id);
 	return rp_return_single_row(fcinfo, "update_profile");
+}
+
+/* Declared without SET search_path: pinned here for the whole call (rp_call_pinned). */
+Datum
+rp_update_profile(PG_FUNCTION_ARGS)
+{
+	return rp_call_pinned(update_profile_call, fcinfo);
 }
 
 Datum

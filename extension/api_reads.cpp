@@ -54,8 +54,8 @@ run_boolean(SPIPlanPtr *slot, const char *sql, const Datum *values)
 	return result;
 }
 
-Datum
-rp_get_profile(PG_FUNCTION_ARGS)
+static Datum
+get_profile_call(PG_FUNCTION_ARGS)
 {
 	pg_uuid_t  *user_id = rp_uuid_arg(fcinfo, 0, "user_id");
 	pg_uuid_t  *viewer = PG_ARGISNULL(1) ? NULL : rp_uuid_arg(fcinfo, 1, "viewer");
@@ -66,6 +66,13 @@ rp_get_profile(PG_FUNCTION_ARGS)
 	profile_view_put(&view, (ReturnSetInfo *) fcinfo->resultinfo, user_id, READ_BY_ID);
 	profile_view_end(&view);
 	return (Datum) 0;
+}
+
+/* Declared without SET search_path: pinned here for the whole call (rp_call_pinned). */
+Datum
+rp_get_profile(PG_FUNCTION_ARGS)
+{
+	return rp_call_pinned(get_profile_call, fcinfo);
 }
 
 /* The ids of a get_profiles call, checked: one-dimensional, no null, no nil uuid. */
@@ -94,8 +101,8 @@ check_user_ids(ArrayType *ids, int *count)
 }
 
 /* In the order given; unknown ids are skipped, repeated ids repeat their row. */
-Datum
-rp_get_profiles(PG_FUNCTION_ARGS)
+static Datum
+get_profiles_call(PG_FUNCTION_ARGS)
 {
 	Datum	   *ids;
 	int			n;
@@ -114,6 +121,13 @@ rp_get_profiles(PG_FUNCTION_ARGS)
 	}
 	profile_view_end(&view);
 	return (Datum) 0;
+}
+
+/* Declared without SET search_path: pinned here for the whole call (rp_call_pinned). */
+Datum
+rp_get_profiles(PG_FUNCTION_ARGS)
+{
+	return rp_call_pinned(get_profiles_call, fcinfo);
 }
 
 /*

@@ -40,8 +40,8 @@ check_others(ArrayType *others)
 }
 
 /* One row per distinct existing user, at the position of its first occurrence. */
-Datum
-rp_relationships(PG_FUNCTION_ARGS)
+static Datum
+relationships_call(PG_FUNCTION_ARGS)
 {
 	static SPIPlanPtr plan = NULL;
 	static const Oid argtypes[2] = {UUIDOID, UUIDARRAYOID};
@@ -68,4 +68,11 @@ rp_relationships(PG_FUNCTION_ARGS)
 						2, argtypes, values, fcinfo);
 	rp_finish();
 	return (Datum) 0;
+}
+
+/* Declared without SET search_path: pinned here for the whole call (rp_call_pinned). */
+Datum
+rp_relationships(PG_FUNCTION_ARGS)
+{
+	return rp_call_pinned(relationships_call, fcinfo);
 }

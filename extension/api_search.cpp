@@ -39,9 +39,34 @@ normalized_query(Datum query)
 	return nfc;
 }
 
-/* The ranking query; similarity() is pg_trgm's, in the schema it was installed into. */
+/*
+ * Usernames starting with the query, in byte order of lower(username): a range scan of the
+ * text_pattern_ops btree that returns rows in that order, so a search stops after the first
+ * rows however many usernames share a short prefix. The exact username, the smallest string
+ * with the prefix, comes first; ties cannot occur (lower(username) is unique). One generic plan
+ * made for the first rows: a custom plan for a short prefix would be costed for all its matches
+ * (a JIT compilation), and a generic one made for every row sorts a bitmap scan's result.
+ */
 static SPIPlanPtr
-candidates_plan(void)
+prefix_plan(void)
+{
+	static SPIPlanPtr plan = NULL;
+	static const Oid argtypes[1] = {TEXTOID};
+
+	return rp_plan_cursor(&plan,
+						  "SELECT p.user_id FROM profile.profiles p"
+						  " WHERE lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ (lower($1) || chr(1114111))"
+						  " ORDER BY lower(p.username) USING ~<~",
+						  1, argtypes, CURSOR_OPT_FAST_PLAN | CURSOR_OPT_GENERIC_PLAN);
+}
+
+/*
+ * Display names containing the query, of users whose username does not start with it (those
+ * came first), by similarity; similarity() is pg_trgm's, in the schema it was installed into.
+ * Run only when the prefixes left the result short.
+ */
+static SPIPlanPtr
+display_name_plan(void)
 {
 	static SPIPlanPtr schema_plan = NULL;
 	static SPIPlanPtr plan = NULL;
@@ -62,43 +87,20 @@ candidates_plan(void)
 	schema = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	return rp_plan(&plan,
 				   psprintf("SELECT p.user_id FROM profile.profiles p"
-							" WHERE (lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ (lower($1) || chr(1114111)))"
-							"    OR lower(p.display_name) LIKE '%%' || replace(replace(replace(lower($1),"
+							" WHERE lower(p.display_name) LIKE '%%' || replace(replace(replace(lower($1),"
 							"        '\\', '\\\\'), '%%', '\\%%'), '_', '\\_') || '%%'"
-							" ORDER BY CASE WHEN lower(p.username) = lower($1) THEN 0"
-							"               WHEN lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ (lower($1) || chr(1114111)) THEN 1"
-							"               ELSE 2 END,"
-							"  CASE WHEN NOT (lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ (lower($1) || chr(1114111)))"
-							"       THEN %s.similarity(lower(p.display_name), lower($1)) END DESC NULLS LAST,"
-							"  lower(p.username), p.user_id",
+							"   AND NOT (lower(p.username) ~>=~ lower($1) AND lower(p.username) ~<~ (lower($1) || chr(1114111)))"
+							" ORDER BY %s.similarity(lower(p.display_name), lower($1)) DESC, lower(p.username), p.user_id",
 							schema),
 				   1, argtypes);
 }
 
-Datum
-rp_search_profiles(PG_FUNCTION_ARGS)
+/* Puts the candidates of one plan the viewer may see, up to `limit` in all; returns the new count. */
+static int32
+put_candidates(SPIPlanPtr plan, Datum *values, ProfileView *view, ReturnSetInfo *rsinfo, int32 shown, int32 limit)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
-	pg_uuid_t  *viewer;
-	int32		limit;
-	int32		shown = 0;
-	Datum		values[1];
-	ProfileView view;
-	Portal		portal;
+	Portal		portal = rp_cursor_open(plan, values, NULL);
 
-	rp_require_not_null(fcinfo, 0, "query");
-	viewer = PG_ARGISNULL(1) ? NULL : rp_uuid_arg(fcinfo, 1, "viewer");
-	rp_require_not_null(fcinfo, 2, "limit");
-	limit = PG_GETARG_INT32(2);
-	if (limit < 1 || limit > MAX_LIMIT)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("limit must be between 1 and %d (got %d)", MAX_LIMIT, limit)));
-	values[0] = normalized_query(PG_GETARG_DATUM(0));
-	InitMaterializedSRF(fcinfo, 0);
-	profile_view_begin(&view, viewer);
-	rp_connect();
-	portal = rp_cursor_open(candidates_plan(), values, NULL);
 	while (shown < limit)
 	{
 		SPITupleTable *rows;
@@ -113,7 +115,7 @@ rp_search_profiles(PG_FUNCTION_ARGS)
 			pg_uuid_t	id = *DatumGetUUIDP(SPI_getbinval(rows->vals[i], rows->tupdesc, 1, &isnull));
 
 			CHECK_FOR_INTERRUPTS();
-			if (profile_view_put(&view, rsinfo, &id, READ_BY_SEARCH))
+			if (profile_view_put(view, rsinfo, &id, READ_BY_SEARCH))
 				shown++;
 		}
 		SPI_freetuptable(rows);
@@ -121,6 +123,34 @@ rp_search_profiles(PG_FUNCTION_ARGS)
 			break;
 	}
 	SPI_cursor_close(portal);
+	return shown;
+}
+
+Datum
+rp_search_profiles(PG_FUNCTION_ARGS)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	pg_uuid_t  *viewer;
+	int32		limit;
+	int32		shown = 0;
+	Datum		values[1];
+	ProfileView view;
+
+	rp_require_not_null(fcinfo, 0, "query");
+	viewer = PG_ARGISNULL(1) ? NULL : rp_uuid_arg(fcinfo, 1, "viewer");
+	rp_require_not_null(fcinfo, 2, "limit");
+	limit = PG_GETARG_INT32(2);
+	if (limit < 1 || limit > MAX_LIMIT)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("limit must be between 1 and %d (got %d)", MAX_LIMIT, limit)));
+	values[0] = normalized_query(PG_GETARG_DATUM(0));
+	InitMaterializedSRF(fcinfo, 0);
+	profile_view_begin(&view, viewer);
+	rp_connect();
+	shown = put_candidates(prefix_plan(), values, &view, rsinfo, shown, limit);
+	if (shown < limit)
+		shown = put_candidates(display_name_plan(), values, &view, rsinfo, shown, limit);
 	rp_finish();
 	profile_view_end(&view);
 	return (Datum) 0;

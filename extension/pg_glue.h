@@ -46,6 +46,7 @@ void		rp_wakeup_note_event(void);
  * change what the extension's own queries mean.
  */
 SPIPlanPtr	rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes);
+SPIPlanPtr	rp_plan_cursor(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes, int cursor_options);
 int			rp_exec(SPIPlanPtr plan, const Datum *values, const char *nulls, bool read_only, long count);
 uint64		rp_exec_into_result(SPIPlanPtr plan, int nargs, const Oid *argtypes, const Datum *values,
 								FunctionCallInfo fcinfo);
@@ -53,6 +54,7 @@ Portal		rp_cursor_open(SPIPlanPtr plan, const Datum *values, const char *nulls);
 void		rp_cursor_fetch(Portal portal, long count);
 void		rp_connect(void);
 void		rp_finish(void);
+Datum		rp_call_pinned(PGFunction fn, FunctionCallInfo fcinfo);
 
 /* Argument checks shared by the SQL functions (args.cpp). */
 void		rp_require_not_null(FunctionCallInfo fcinfo, int argno, const char *name);

@@ -54,6 +54,14 @@ PresenceChange rp_presence_before_update(const RowEdit *old_row, RowEdit *row, b
 /* After them (last_seen final): keeps profile.presence_state in step. */
 void		rp_presence_after_update(const RowEdit *old_row, const RowEdit *row, bool status_changed);
 
+/*
+ * A plain heartbeat: an UPDATE by no API cause that moves only last_seen, to a
+ * finite time no later than `now`, of a user who is not away. Such a row needs
+ * no validation, writes no event and no presence state, and is stored as
+ * written, so the trigger returns it untouched.
+ */
+bool		rp_is_plain_heartbeat(const RowEdit *old_row, const RowEdit *row, TimestampTz now);
+
 /* A new profile created invisible: its frozen last_seen. */
 void		rp_presence_after_insert(const RowEdit *row);
 

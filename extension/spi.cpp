@@ -70,6 +70,33 @@ plan_takes(SPIPlanPtr plan, int nargs, const Oid *argtypes)
 	return true;
 }
 
+/*
+ * Runs an API function with the catalog-only search path pinned for the whole
+ * call, the way a SET search_path clause in its declaration would, but
+ * without the per-call GUC save and restore (and the caller's search path
+ * recomputation after it) that such a clause costs. Functions declared
+ * without that clause go through here, so nothing they do, in SPI or not,
+ * resolves a name in the caller's schemas.
+ */
+Datum
+rp_call_pinned(PGFunction fn, FunctionCallInfo fcinfo)
+{
+	Datum		result;
+	int			path_level;
+
+	path_level = rp_pin_search_path();
+	PG_TRY();
+	{
+		result = fn(fcinfo);
+	}
+	PG_FINALLY();
+	{
+		rp_unpin_search_path(path_level);
+	}
+	PG_END_TRY();
+	return result;
+}
+
 void
 rp_connect(void)
 {
@@ -83,8 +110,12 @@ rp_finish(void)
 	SPI_finish();
 }
 
+/*
+ * rp_plan with cursor options for the planner: CURSOR_OPT_FAST_PLAN plans for the first rows of
+ * a cursor, CURSOR_OPT_GENERIC_PLAN keeps one plan for every parameter value.
+ */
 SPIPlanPtr
-rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
+rp_plan_cursor(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes, int cursor_options)
 {
 	SPIPlanPtr	plan;
 	int			path_level;
@@ -94,7 +125,7 @@ rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 	path_level = rp_pin_search_path();
 	PG_TRY();
 	{
-		plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+		plan = SPI_prepare_cursor(sql, nargs, (Oid *) argtypes, cursor_options);
 	}
 	PG_FINALLY();
 	{
@@ -109,6 +140,12 @@ rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
 		retire_plan(*slot);
 	*slot = plan;
 	return plan;
+}
+
+SPIPlanPtr
+rp_plan(SPIPlanPtr *slot, const char *sql, int nargs, const Oid *argtypes)
+{
+	return rp_plan_cursor(slot, sql, nargs, argtypes, 0);
 }
 
 int

@@ -182,6 +182,33 @@ rp_presence_after_update(const RowEdit *old_row, const RowEdit *row, bool status
 		forget_state(ROW_VALUE(row, PRS_USER_ID));
 }
 
+bool
+rp_is_plain_heartbeat(const RowEdit *old_row, const RowEdit *row, TimestampTz now)
+{
+	TimestampTz last_seen;
+
+	if (current_cause != RP_CAUSE_NONE || ROW_ISNULL(row, PRS_LAST_SEEN))
+		return false;
+	last_seen = DatumGetTimestampTz(ROW_VALUE(row, PRS_LAST_SEEN));
+	if (TIMESTAMP_NOT_FINITE(last_seen) || last_seen > now)
+		return false;
+	/* Every other column as stored (binary equal: a rewritten toasted value takes the full path). */
+	for (int attno = 1; attno <= row->desc->natts; attno++)
+	{
+		Form_pg_attribute att = TupleDescAttr(row->desc, attno - 1);
+
+		if (attno == PRS_LAST_SEEN || att->attisdropped)
+			continue;
+		if (ROW_ISNULL(old_row, attno) != ROW_ISNULL(row, attno))
+			return false;
+		if (!ROW_ISNULL(row, attno) &&
+			!datumIsEqual(ROW_VALUE(old_row, attno), ROW_VALUE(row, attno), att->attbyval, att->attlen))
+			return false;
+	}
+	/* Activity returns an idle-away user to their status: the full path does that. */
+	return !status_is(row, "away");
+}
+
 void
 rp_presence_after_insert(const RowEdit *row)
 {

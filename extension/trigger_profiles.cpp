@@ -298,6 +298,9 @@ on_update(TriggerData *trigdata, SchemaVersion schema)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("user_id of a profile cannot be changed")));
+	/* A heartbeat: last_seen only, nothing to check or emit, the row as written. */
+	if (schema == SCHEMA_1_1 && !ROW_ISNULL(&row, P_BIO) && rp_is_plain_heartbeat(&old_row, &row, GetCurrentTimestamp()))
+		return trigdata->tg_newtuple;
 	require_text(&row, P_USERNAME, "username");
 	require_text(&row, P_DISPLAY_NAME, "display_name");
 	if (ROW_ISNULL(&row, P_BIO))

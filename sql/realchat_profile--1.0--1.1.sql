@@ -188,3 +188,14 @@ CREATE FUNCTION profile.trace_stats()
 
 REVOKE ALL ON FUNCTION profile.heartbeat(uuid), profile.set_custom_status(uuid, text, text, timestamptz),
   profile.clear_custom_status(uuid), profile.run_expiry(), profile.trace_stats() FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------------------------
+-- Hot paths without a per-call SET: these functions pin the catalog-only search path inside the
+-- library for the whole call (rp_call_pinned in extension/spi.cpp). A SET clause saved and
+-- restored the GUC on every call and made the caller's next statement recompute its search path;
+-- tests/security (hijack_*.sql) calls each of them under a hostile search path.
+ALTER FUNCTION profile.heartbeat(uuid) RESET search_path;
+ALTER FUNCTION profile.update_profile(uuid, text, text, text, text) RESET search_path;
+ALTER FUNCTION profile.get_profile(uuid, uuid) RESET search_path;
+ALTER FUNCTION profile.get_profiles(uuid[], uuid) RESET search_path;
+ALTER FUNCTION profile.relationships(uuid, uuid[]) RESET search_path;

@@ -65,6 +65,9 @@ FROM profile.set_status('b1000000-0000-4000-8000-000000000001', 'online') p;
 INSERT INTO mallory.results
 SELECT 'set_status online again', (p).version::text FROM profile.set_status('b1000000-0000-4000-8000-000000000001', 'online') p;
 INSERT INTO mallory.results
+SELECT 'heartbeat', format('%s/%s/%s', (p).status, (p).last_seen IS NOT NULL, (p).version)
+FROM profile.heartbeat('b1000000-0000-4000-8000-000000000001') p;
+INSERT INTO mallory.results
 SELECT 'add_contact', format('%s/%s', (c).nickname, (c).is_favorite)
 FROM profile.add_contact('b1000000-0000-4000-8000-000000000001', 'b1000000-0000-4000-8000-000000000002', nickname => 'Two') c;
 INSERT INTO mallory.results
@@ -73,6 +76,11 @@ FROM profile.add_contact('b1000000-0000-4000-8000-000000000001', 'b1000000-0000-
 INSERT INTO mallory.results
 SELECT 'update_contact', format('%s/%s', (c).nickname, (c).is_favorite)
 FROM profile.update_contact('b1000000-0000-4000-8000-000000000001', 'b1000000-0000-4000-8000-000000000002', is_favorite => true) c;
+INSERT INTO mallory.results
+SELECT 'relationships', string_agg(format('%s/%s/%s/%s', other, is_contact, is_favorite, contact_of), ',')
+FROM profile.relationships('b1000000-0000-4000-8000-000000000001',
+                           ARRAY['b1000000-0000-4000-8000-000000000002', 'b1000000-0000-4000-8000-000000000003',
+                                 'b1000000-0000-4000-8000-0000000000dd']::uuid[]);
 INSERT INTO mallory.results
 SELECT 'list_contacts', string_agg(format('%s:%s:%s', contact_user_id, nickname, username), ',' ORDER BY contact_user_id)
 FROM profile.list_contacts('b1000000-0000-4000-8000-000000000001');
