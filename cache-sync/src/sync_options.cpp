@@ -6,6 +6,7 @@
 
 #include <charconv>
 
+#include "daemon_flags.h"
 #include "listen_address.h"
 
 namespace realchat {
@@ -113,11 +114,9 @@ SyncParseResult parse_sync_options(int argc, const char* const* argv,
     if (auto e = duration("floor-ttl", &o.floor_ttl)) return fail(*e);
     if (auto e = duration("commit-interval", &o.commit_interval)) return fail(*e);
     if (o.floor_ttl.count() < 1000) return fail("--floor-ttl must be at least 1s");
-    std::string addr = r["metrics-addr"].as<std::string>();
-    if (!parse_listen_address(addr, &o.metrics_host, &o.metrics_port))
-      return fail("--metrics-addr \"" + addr + "\" is not HOST:PORT (or \"off\")");
-    if (!parse_log_level(r["log-level"].as<std::string>(), &o.log_level))
-      return fail("--log-level must be debug, info, warn or error");
+    if (auto e = read_daemon_flags(r["metrics-addr"].as<std::string>(), r["log-level"].as<std::string>(),
+                                   &o.metrics_host, &o.metrics_port, &o.log_level))
+      return fail(*e);
   } catch (const cxxopts::exceptions::exception& e) {
     return fail(e.what());
   }

@@ -6,6 +6,8 @@
 
 #include <charconv>
 
+#include "daemon_flags.h"
+
 namespace publisher {
 
 namespace {
@@ -183,12 +185,9 @@ ParseResult parse_options(int argc, const char* const* argv, const EnvLookup& en
     o.channel = r["channel"].as<std::string>();
     if (o.channel.empty() || o.channel.size() > 63) return fail("--channel must be 1 to 63 characters");
 
-    std::string addr = r["metrics-addr"].as<std::string>();
-    if (!parse_listen_address(addr, &o.metrics_host, &o.metrics_port))
-      return fail("--metrics-addr \"" + addr + "\" is not HOST:PORT (or \"off\")");
-
-    if (!parse_log_level(r["log-level"].as<std::string>(), &o.log_level))
-      return fail("--log-level must be debug, info, warn or error");
+    if (auto e = read_daemon_flags(r["metrics-addr"].as<std::string>(), r["log-level"].as<std::string>(),
+                                   &o.metrics_host, &o.metrics_port, &o.log_level))
+      return fail(*e);
   } catch (const cxxopts::exceptions::exception& e) {
     return fail(e.what());
   }
