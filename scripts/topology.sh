@@ -45,8 +45,8 @@ kafka_down() {  # kafka_down DIR NODES
   if [ "$2" = 1 ]; then
     "$root/scripts/kafka.sh" stop "$1/kafka" >/dev/null 2>&1 || true
   else
-    # SIGKILL: stopping all three nodes cleanly took a minute here (the last ones wait for a
-    # controller quorum to shut down in order), and the publisher, stopped first, has nothing in flight.
+    # SIGKILL: a clean cluster-stop took a minute once here on a loaded machine (one node waited
+    # for its 60 s limit), and the publisher, stopped first, has nothing in flight.
     "$root/scripts/kafka.sh" cluster-kill "$1/kafka" >/dev/null 2>&1 || true
   fi
 }
