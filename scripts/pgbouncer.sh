@@ -24,7 +24,7 @@ as_owner() {
 
 bouncer=${PGBOUNCER_BIN:-/usr/sbin/pgbouncer}
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,17p' "$0"; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,18p' "$0"; exit 2; }
 
 stop() {
   running || return 0
