@@ -22,6 +22,19 @@ free_port_pair() {
   return 1
 }
 
+# N free port pairs (one per line) that do not touch each other: the nodes of a Kafka cluster.
+free_port_pairs() {
+  local n=$1 ports=() p q ok i
+  for ((i = 0; i < 100 && ${#ports[@]} < n; i++)); do
+    p=$(free_port_pair) || return 1
+    ok=1
+    for q in "${ports[@]}"; do [ $((p - q)) -ge -1 ] && [ $((p - q)) -le 1 ] && ok=0; done
+    [ "$ok" = 1 ] && ports+=("$p")
+  done
+  [ "${#ports[@]}" -eq "$n" ] || { echo "no $n free pairs of ports" >&2; return 1; }
+  printf '%s\n' "${ports[@]}"
+}
+
 # Runs a command as root: directly when we are root, else through sudo.
 as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi

@@ -3,6 +3,8 @@
 #
 #   scripts/pgbouncer.sh start DIR PORT --db NAME=CONNSTR [--db ...] [--user ROLE ...] [--pool-size N]
 #   scripts/pgbouncer.sh stop DIR                 SIGTERM (the pidfile's process), wait, then SIGKILL
+#   scripts/pgbouncer.sh restart DIR              stop, then start again with DIR's configuration as it is
+#                                                 (clients see their connections cut)
 #   scripts/pgbouncer.sh status DIR               exit 0 if running, 3 if not
 #
 # Example: start /tmp/x/bouncer 6432 --db profiles='host=127.0.0.1 port=5433 dbname=profiles'
@@ -22,7 +24,33 @@ as_owner() {
 
 bouncer=${PGBOUNCER_BIN:-/usr/sbin/pgbouncer}
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,15p' "$0"; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,18p' "$0"; exit 2; }
+
+stop() {
+  running || return 0
+  local pid i
+  pid=$(cat "$dir/pgbouncer.pid")
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+launch() {  # launch PORT: run DIR/pgbouncer.ini, wait until it listens
+  local port=$1 i
+  # More clients than the default 1024 descriptors allow (max_client_conn plus server sockets).
+  ulimit -n 4096 2>/dev/null || true
+  as_owner "$bouncer" -d -q "$dir/pgbouncer.ini" || { tail -20 "$dir/pgbouncer.log" >&2 2>/dev/null; exit 1; }
+  for ((i = 0; i < 100; i++)); do
+    ss -Htln "sport = :$port" | grep -q . && return 0
+    sleep 0.1
+  done
+  echo "pgbouncer: not listening on 127.0.0.1:$port after 10 s" >&2
+  tail -20 "$dir/pgbouncer.log" >&2 2>/dev/null
+  exit 1
+}
 
 running() {
   local pid
@@ -85,26 +113,13 @@ CONF
     : >"$dir/userlist.txt"
     for u in "${users[@]}"; do printf '"%s" ""\n' "$u" >>"$dir/userlist.txt"; done
     [ "$(id -u)" -eq 0 ] && chown -R postgres: "$dir"
-    # More clients than the default 1024 descriptors allow (max_client_conn plus server sockets).
-    ulimit -n 4096 2>/dev/null || true
-    as_owner "$bouncer" -d -q "$dir/pgbouncer.ini" || { tail -20 "$dir/pgbouncer.log" >&2 2>/dev/null; exit 1; }
-    for ((i = 0; i < 100; i++)); do
-      ss -Htln "sport = :$port" | grep -q . && exit 0
-      sleep 0.1
-    done
-    echo "pgbouncer: not listening on 127.0.0.1:$port after 10 s" >&2
-    tail -20 "$dir/pgbouncer.log" >&2 2>/dev/null
-    exit 1
+    launch "$port"
     ;;
-  stop)
-    running || exit 0
-    pid=$(cat "$dir/pgbouncer.pid")
-    kill -TERM "$pid" 2>/dev/null || exit 0
-    for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || exit 0
-      sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
+  stop) stop ;;
+  restart)
+    [ -f "$dir/pgbouncer.ini" ] || { echo "pgbouncer: no pgbouncer.ini in $dir" >&2; exit 1; }
+    stop
+    launch "$(sed -n 's/^listen_port = //p' "$dir/pgbouncer.ini")"
     ;;
   status)
     running || exit 3

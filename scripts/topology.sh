@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # The production topology on this machine, all on 127.0.0.1: a PostgreSQL primary with a
 # synchronous hot standby (the library preloaded on both), PgBouncer in transaction pooling in
-# front of the primary for applications, a Kafka broker, and profile-publisher connected directly
-# with a multi-host conninfo that follows the primary.
+# front of the primary for applications, a three-node Kafka cluster (KRaft, topic with replication
+# factor 3 and min.insync.replicas=2), and profile-publisher connected directly with a multi-host
+# conninfo that follows the primary.
 #
-#   scripts/topology.sh up DIR [--no-publisher]   start everything in DIR (new), write DIR/topology.env
+#   scripts/topology.sh up DIR [--no-publisher] [--single-kafka]
+#                                                 start everything in DIR (new), write DIR/topology.env;
+#                                                 --single-kafka: one broker, replication factor 1
 #   scripts/topology.sh promote DIR               fail over: promote the standby, point PgBouncer at it
 #   scripts/topology.sh down DIR                  stop everything started in DIR (the files stay)
 #
 # DIR/topology.env holds the ports and connection strings (source it): APP_DB (applications,
 # through PgBouncer), APP_DB_DIRECT (applications, multi-host, read-write), PUBLISHER_DB, ADMIN_DB,
-# STANDBY_DB (read-only queries), BROKERS, and the ports. Needs the extension installed
+# STANDBY_DB (read-only queries), BROKERS, KAFKA_NODES (3 or 1; the nodes live in DIR/kafka, see
+# scripts/kafka.sh node-kill/node-start), and the ports. Needs the extension installed
 # (make install) and profile-publisher built (build/, or PUBLISHER_BIN). Failing over is
 # `pg-cluster.sh stop DIR/primary immediate` (or a crash) then `topology.sh promote DIR`.
 set -euo pipefail
@@ -25,13 +29,30 @@ partitions=6
 die() { echo "topology: $*" >&2; exit 1; }
 say() { echo "topology: $*" >&2; }
 
-# The Kafka side, in one place: a single broker today; a cluster is a change here only.
-kafka_up() {  # kafka_up DIR PORT
-  "$root/scripts/kafka.sh" start "$1/kafka" "$2" "$partitions" >/dev/null &&
-    "$root/scripts/kafka.sh" create-topic "$2" "$topic" "$partitions" >/dev/null
+# The Kafka side, in one place: three nodes (node N in DIR/kafka/nodeN), or one broker in DIR/kafka.
+kafka_up() {  # kafka_up DIR NODES PORT...: the topic replicated on every node, 2 in sync to write
+  local dir=$1 nodes=$2
+  shift 2
+  if [ "$nodes" = 1 ]; then
+    "$root/scripts/kafka.sh" start "$dir/kafka" "$1" "$partitions" >/dev/null &&
+      "$root/scripts/kafka.sh" create-topic "$1" "$topic" "$partitions" >/dev/null
+  else
+    "$root/scripts/kafka.sh" cluster-start "$dir/kafka" "$@" "$partitions" >/dev/null &&
+      "$root/scripts/kafka.sh" create-topic "$1" "$topic" "$partitions" 3 2 >/dev/null
+  fi
 }
-kafka_down() { "$root/scripts/kafka.sh" stop "$1/kafka" >/dev/null 2>&1 || true; }
-kafka_brokers() { echo "127.0.0.1:$2"; }
+kafka_down() {  # kafka_down DIR NODES
+  if [ "$2" = 1 ]; then
+    "$root/scripts/kafka.sh" stop "$1/kafka" >/dev/null 2>&1 || true
+  else
+    # SIGKILL: a clean cluster-stop took a minute once here on a loaded machine (one node waited
+    # for its 60 s limit), and the publisher, stopped first, has nothing in flight.
+    "$root/scripts/kafka.sh" cluster-kill "$1/kafka" >/dev/null 2>&1 || true
+  fi
+}
+kafka_brokers() {  # kafka_brokers DIR NODES PORT
+  if [ "$2" = 1 ]; then echo "127.0.0.1:$3"; else "$root/scripts/kafka.sh" cluster-brokers "$1/kafka"; fi
+}
 
 psql_admin() {  # psql_admin PORT DB SQL|-f FILE
   local port=$1 dbname=$2
@@ -40,15 +61,15 @@ psql_admin() {  # psql_admin PORT DB SQL|-f FILE
 }
 
 up() {
-  local dir=$1 with_publisher=$2
+  local dir=$1 with_publisher=$2 kafka_nodes=$3
   [ -e "$dir/topology.env" ] && die "$dir already holds a topology (topology.sh down $dir; rm -rf $dir)"
   [ -f "$(pg_config --sharedir)/extension/realchat_profile.control" ] || die "the extension is not installed (make install)"
   [ -z "$with_publisher" ] || [ -x "$publisher_bin" ] || die "no profile-publisher at $publisher_bin (cmake --build build)"
   mkdir -p "$dir"
   chmod 755 "$dir"
-  local p_port s_port b_port k_port m_port
+  local p_port s_port b_port m_port k_ports
   p_port=$(free_port) s_port=$(free_port) b_port=$(free_port) m_port=$(free_port)
-  k_port=$(free_port_pair)
+  k_ports=$(free_port_pairs "$kafka_nodes") || die "no free ports for Kafka"
 
   # Commits wait for standby1 from the start: the standby comes up before the first commit.
   "$root/scripts/pg-cluster.sh" start "$dir/primary" "$p_port" --preload --sync-standby standby1
@@ -66,10 +87,11 @@ up() {
     --user app --user postgres
   say "PgBouncer (transaction pooling) on 127.0.0.1:$b_port"
 
-  kafka_up "$dir" "$k_port" || die "Kafka did not start"
-  local brokers
-  brokers=$(kafka_brokers "$dir" "$k_port")
-  say "Kafka on $brokers, topic $topic"
+  # shellcheck disable=SC2086 # one port per node
+  kafka_up "$dir" "$kafka_nodes" $k_ports || die "Kafka did not start"
+  local brokers k_port=${k_ports%%$'\n'*}
+  brokers=$(kafka_brokers "$dir" "$kafka_nodes" "$k_port")
+  say "Kafka ($kafka_nodes node(s)) on $brokers, topic $topic"
 
   local hosts="host=127.0.0.1,127.0.0.1 port=$p_port,$s_port"
   cat >"$dir/topology.env" <<ENV
@@ -77,6 +99,7 @@ PRIMARY_PORT=$p_port
 STANDBY_PORT=$s_port
 BOUNCER_PORT=$b_port
 KAFKA_PORT=$k_port
+KAFKA_NODES=$kafka_nodes
 METRICS_PORT=$m_port
 BROKERS=$brokers
 TOPIC=$topic
@@ -121,7 +144,7 @@ down() {
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$dir/publisher.pid"
-  kafka_down "$dir"
+  kafka_down "$dir" "$(sed -n 's/^KAFKA_NODES=//p' "$dir/topology.env" 2>/dev/null)"
   "$root/scripts/pgbouncer.sh" stop "$dir/bouncer" >/dev/null 2>&1 || true
   "$root/scripts/pg-cluster.sh" stop "$dir/standby" fast >/dev/null 2>&1 || true
   "$root/scripts/pg-cluster.sh" stop "$dir/primary" fast >/dev/null 2>&1 || true
@@ -129,14 +152,18 @@ down() {
 }
 
 cmd=${1:-}; dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,16p' "$0"; exit 2; }
+[ -n "$cmd" ] && [ -n "$dir" ] || { sed -n '2,19p' "$0"; exit 2; }
 case "$cmd" in
   up)
-    case "${3:-}" in
-      "") up "$dir" 1 ;;
-      --no-publisher) up "$dir" "" ;;
-      *) die "unknown option $3" ;;
-    esac
+    with_publisher=1 kafka_nodes=3
+    for opt in "${@:3}"; do
+      case "$opt" in
+        --no-publisher) with_publisher="" ;;
+        --single-kafka) kafka_nodes=1 ;;
+        *) die "unknown option $opt" ;;
+      esac
+    done
+    up "$dir" "$with_publisher" "$kafka_nodes"
     ;;
   promote) promote "$dir" ;;
   down) down "$dir" ;;

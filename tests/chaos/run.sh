@@ -9,32 +9,36 @@
 #   tests/chaos/run.sh            a few minutes (CI): one round of every fault
 #   tests/chaos/run.sh --long     five rounds with longer gaps (about half an hour on 2 cores)
 #   tests/chaos/run.sh --topology [--long]
-#                                 a three-node Kafka cluster (replication factor 3,
-#                                 min.insync.replicas=2) instead of one broker; faults: SIGKILL of the
-#                                 node leading a partition, two nodes down for longer than the
-#                                 publishers' --stall-timeout (they hand the lock over), the leading
-#                                 publisher SIGSTOPped then SIGKILLed (as its watchdog would), publisher
-#                                 SIGKILLs, PostgreSQL immediate restarts
+#                                 the production topology of scripts/topology.sh: a primary with a
+#                                 synchronous standby, PgBouncer, a three-node Kafka cluster (replication
+#                                 factor 3, min.insync.replicas=2); writers through PgBouncer and on a
+#                                 multi-host conninfo, publishers on a multi-host read-write conninfo.
+#                                 Faults: SIGKILL of the node leading a partition, two nodes down for
+#                                 longer than the publishers' --stall-timeout (they hand the lock over),
+#                                 the leading publisher SIGSTOPped then SIGKILLed (as its watchdog would),
+#                                 publisher SIGKILLs, a PostgreSQL immediate restart and a PgBouncer
+#                                 restart every round, and in the last round the failover: the primary
+#                                 shut down immediately, the standby promoted (no standby after it, so
+#                                 it is the run's last PostgreSQL fault)
 #
 # Needs the extension installed (make install); builds profile-publisher, event-checker and
 # chaos_writer in $BUILD_DIR (default build). Services listen on 127.0.0.1 only, on free ports,
 # under a temporary directory; everything started here is stopped on exit. Prints the figures
 # (events committed, consumed, duplicates, lost, reordered) and ends with "N passed, N failed".
-# Env: BUILD_DIR, CHAOS_CLIENTS (8), CHAOS_USERS (300), KEEP_TMP=1 keeps the directory,
+# Env: BUILD_DIR, CHAOS_CLIENTS (8; --topology: 3 of them on the multi-host conninfo, the others
+# through PgBouncer), CHAOS_USERS (300), KEEP_TMP=1 keeps the directory,
 # KAFKA_START_TIMEOUT (180 here: after a SIGKILL the broker recovers its logs first).
 set -uo pipefail
 
-root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-. "$root/scripts/lib.sh"
-build=${BUILD_DIR:-$root/build}
-[[ "$build" = /* ]] || build=$root/$build
+# check, finish, abort, build_targets, wait_for; $root and $build
+. "$(dirname "${BASH_SOURCE[0]}")/../topology/lib.sh"
 
 rounds=1 gap=8 writer_limit=600 topology=0
 for arg in "$@"; do
   case "$arg" in
     --long) rounds=5 gap=15 writer_limit=3600 ;;
     --topology) topology=1 ;;
-    -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "usage: tests/chaos/run.sh [--topology] [--long]" >&2; exit 2 ;;
   esac
 done
@@ -47,37 +51,17 @@ export KAFKA_START_TIMEOUT=${KAFKA_START_TIMEOUT:-180}
 
 log() { printf '%s chaos: %s\n' "$(date +%T)" "$*" >&2; }
 
-passed=0
-failed=0
-check() {  # check NAME CONDITION-EXIT-STATUS [DETAIL]
-  if [ "$2" -eq 0 ]; then
-    passed=$((passed + 1)); echo "ok - $1"
-  else
-    failed=$((failed + 1)); echo "not ok - $1${3:+: $3}"
-  fi
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
-abort() { log "$*"; check "$*" 1; finish; }
-
 # ---------- build ----------
 publisher=$build/publisher/profile-publisher
 checker=$build/tools/event-checker/event-checker
 writer=$build/tests/chaos/chaos_writer
-if [ ! -f "$build/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || abort "cmake configure failed"
-fi
 log "building profile-publisher, event-checker and chaos_writer in $build"
-cmake --build "$build" --target profile-publisher event-checker chaos_writer >"$build/chaos-build.log" 2>&1 ||
-  { grep -E 'error|FAILED' "$build/chaos-build.log" | head -20 >&2; abort "build failed"; }
-[ -f "$(pg_config --sharedir)/extension/realchat_profile.control" ] || abort "the extension is not installed (make install)"
+build_targets profile-publisher event-checker chaos_writer
 
 # ---------- servers ----------
 tmp=$(make_workdir realchat-chaos)
-writer_pid="" pid_a="" pid_b=""
+writer_pids=() pid_a="" pid_b=""
+topo=$tmp/t  # --topology: scripts/topology.sh's directory
 stop_pid() {  # stop_pid PID SIGNAL SECONDS: signal, then wait (bounded), then SIGKILL
   local pid=$1 i
   [ -n "$pid" ] || return 0
@@ -90,11 +74,15 @@ stop_pid() {  # stop_pid PID SIGNAL SECONDS: signal, then wait (bounded), then S
   wait "$pid" 2>/dev/null
 }
 cleanup() {
-  stop_pid "$writer_pid" TERM 5
+  local pid
+  for pid in "${writer_pids[@]}"; do stop_pid "$pid" TERM 5; done
   stop_pid "$pid_a" KILL 1
   stop_pid "$pid_b" KILL 1
   if [ "$topology" = 1 ]; then
-    "$root/scripts/kafka.sh" cluster-kill "$tmp/kafka" >/dev/null 2>&1
+    "$root/scripts/kafka.sh" cluster-kill "$topo/kafka" >/dev/null 2>&1
+    "$root/scripts/pg-cluster.sh" stop "$topo/primary" immediate >/dev/null 2>&1
+    "$root/scripts/pg-cluster.sh" stop "$topo/standby" immediate >/dev/null 2>&1
+    "$root/scripts/topology.sh" down "$topo" >/dev/null 2>&1
   else
     "$root/scripts/kafka.sh" kill "$tmp/kafka" >/dev/null 2>&1
   fi
@@ -104,51 +92,47 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-pg_port=$(free_port)
-kafka_port=$(free_port_pair) || abort "no free port for Kafka"
 metrics_a=$(free_port)
 metrics_b=$(free_port)
-brokers=127.0.0.1:$kafka_port
-node_ports=()
 if [ "$topology" = 1 ]; then
-  node_ports=("$kafka_port")
-  while [ "${#node_ports[@]}" -lt 3 ]; do  # three pairs PORT, PORT+1 that do not touch
-    p=$(free_port_pair) || abort "no free port for Kafka"
-    clash=0
-    for q in "${node_ports[@]}"; do [ $((p - q)) -ge -1 ] && [ $((p - q)) -le 1 ] && clash=1; done
-    [ "$clash" = 0 ] && node_ports+=("$p")
-  done
-fi
-admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=chaos connect_timeout=5"
-# Least privilege in the run as in production: writers are applications, the publisher is the
-# publisher role (scripts/create-roles.sql).
-app_db="host=127.0.0.1 port=$pg_port user=chaos_app dbname=chaos connect_timeout=3"
-publisher_db="host=127.0.0.1 port=$pg_port user=chaos_publisher dbname=chaos connect_timeout=5"
-
-sql() { psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$pg_port" -U postgres -d chaos -c "$1"; }
-
-log "PostgreSQL on 127.0.0.1:$pg_port, Kafka on 127.0.0.1:$kafka_port, temp $tmp"
-"$root/scripts/pg-cluster.sh" start "$tmp/pg" "$pg_port" --preload || abort "PostgreSQL did not start"
-psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE chaos" || abort "createdb failed"
-sql "CREATE EXTENSION realchat_profile CASCADE" || abort "CREATE EXTENSION failed"
-psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d chaos -f "$root/scripts/create-roles.sql" >/dev/null ||
-  abort "scripts/create-roles.sql failed"
-sql "CREATE ROLE chaos_app LOGIN IN ROLE profile_app; CREATE ROLE chaos_publisher LOGIN IN ROLE profile_publisher" ||
-  abort "creating the logins failed"
-if [ "$topology" = 1 ]; then
-  "$root/scripts/kafka.sh" cluster-start "$tmp/kafka" "${node_ports[@]}" "$partitions" >/dev/null ||
-    abort "the Kafka cluster did not start"
-  brokers=$("$root/scripts/kafka.sh" cluster-brokers "$tmp/kafka")
-  "$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" 3 2 >/dev/null || abort "topic creation failed"
-  log "Kafka cluster: $brokers"
+  log "scripts/topology.sh up $topo (log $tmp/topology.log)"
+  "$root/scripts/topology.sh" up "$topo" --no-publisher >"$tmp/topology.log" 2>&1 ||
+    { tail -20 "$tmp/topology.log" >&2; abort "scripts/topology.sh up failed"; }
+  . "$topo/topology.env"
+  brokers=$BROKERS topic=$TOPIC
+  pg_dir=$topo/primary
+  admin_db=$ADMIN_DB
+  # Writers are applications: most through PgBouncer, some straight to whichever server is the
+  # primary; the publishers follow the primary by themselves.
+  app_db=$APP_DB app_db_direct=$APP_DB_DIRECT
+  publisher_db=$PUBLISHER_DB
+  log "primary 127.0.0.1:$PRIMARY_PORT, synchronous standby 127.0.0.1:$STANDBY_PORT, PgBouncer" \
+    "127.0.0.1:$BOUNCER_PORT, Kafka cluster $brokers, temp $tmp"
 else
+  pg_port=$(free_port)
+  kafka_port=$(free_port_pair) || abort "no free port for Kafka"
+  brokers=127.0.0.1:$kafka_port
+  pg_dir=$tmp/pg
+  admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=chaos connect_timeout=5"
+  # Least privilege in the run as in production: writers are applications, the publisher is the
+  # publisher role (scripts/create-roles.sql).
+  app_db="host=127.0.0.1 port=$pg_port user=chaos_app dbname=chaos connect_timeout=3"
+  publisher_db="host=127.0.0.1 port=$pg_port user=chaos_publisher dbname=chaos connect_timeout=5"
+  log "PostgreSQL on 127.0.0.1:$pg_port, Kafka on 127.0.0.1:$kafka_port, temp $tmp"
+  "$root/scripts/pg-cluster.sh" start "$pg_dir" "$pg_port" --preload || abort "PostgreSQL did not start"
+  psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -c "CREATE DATABASE chaos" || abort "createdb failed"
+  psql -X -q "$admin_db" -c "CREATE EXTENSION realchat_profile CASCADE" || abort "CREATE EXTENSION failed"
+  psql -X -q "$admin_db" -f "$root/scripts/create-roles.sql" >/dev/null || abort "scripts/create-roles.sql failed"
+  psql -X -q "$admin_db" -c "CREATE ROLE chaos_app LOGIN IN ROLE profile_app" \
+    -c "CREATE ROLE chaos_publisher LOGIN IN ROLE profile_publisher" || abort "creating the logins failed"
   "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null || abort "Kafka did not start"
   "$root/scripts/kafka.sh" create-topic "$kafka_port" "$topic" "$partitions" >/dev/null || abort "topic creation failed"
 fi
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 "$admin_db" -c "$1"; }
 
 # ---------- the faults ----------
 kills=0 kafka_restarts=0 pg_restarts=0 dual_seconds=0 dual_seen=1 leader_samples=""
-leader_kills=0 two_down=0 sigstops=0 stalled_waits=""
+leader_kills=0 two_down=0 sigstops=0 stalled_waits="" bouncer_restarts=0 failovers=0 killed_at=""
 
 start_publisher() {  # start_publisher a|b
   local name=$1 port extra=()
@@ -185,7 +169,7 @@ kafka_bounce() {  # kafka_bounce stop|kill
   done
 }
 pg_bounce() {
-  if "$root/scripts/pg-cluster.sh" restart "$tmp/pg" immediate; then
+  if "$root/scripts/pg-cluster.sh" restart "$pg_dir" immediate; then
     pg_restarts=$((pg_restarts + 1))
     log "PostgreSQL restarted after an immediate shutdown"
   else
@@ -198,7 +182,7 @@ pause() { sleep "$gap"; }
 nodes_start() {  # nodes_start N...: start these Kafka nodes again, together
   local n ps=()
   for n in "$@"; do
-    "$root/scripts/kafka.sh" node-start "$tmp/kafka" "$n" >/dev/null 2>>"$tmp/kafka-starts.log" &
+    "$root/scripts/kafka.sh" node-start "$topo/kafka" "$n" >/dev/null 2>>"$tmp/kafka-starts.log" &
     ps+=($!)
   done
   for n in "${ps[@]}"; do wait "$n" || log "a Kafka node did not start: $(tail -1 "$tmp/kafka-starts.log")"; done
@@ -207,7 +191,7 @@ partition_leader_kill() {
   local victim
   victim=$("$root/scripts/kafka.sh" leader "$brokers" "$topic" 0 2>/dev/null) || { log "no leader for partition 0"; return; }
   [ "$victim" -ge 1 ] 2>/dev/null || { log "partition 0 has no leader ($victim)"; return; }
-  "$root/scripts/kafka.sh" node-kill "$tmp/kafka" "$victim"
+  "$root/scripts/kafka.sh" node-kill "$topo/kafka" "$victim"
   leader_kills=$((leader_kills + 1))
   log "Kafka node $victim, the leader of partition 0, killed with SIGKILL"
   pause
@@ -215,8 +199,8 @@ partition_leader_kill() {
   log "Kafka node $victim started again"
 }
 two_nodes_down() {  # longer than --stall-timeout: the leader gives way, the standby too, in turn
-  "$root/scripts/kafka.sh" node-kill "$tmp/kafka" 1
-  "$root/scripts/kafka.sh" node-stop "$tmp/kafka" 2
+  "$root/scripts/kafka.sh" node-kill "$topo/kafka" 1
+  "$root/scripts/kafka.sh" node-stop "$topo/kafka" 2
   two_down=$((two_down + 1))
   log "Kafka nodes 1 (SIGKILL) and 2 (stopped) down: no acknowledgement possible"
   sleep $((2 * gap + 4))
@@ -243,7 +227,28 @@ publisher_sigstop() {  # the leader stops; the standby waits; SIGKILL ends it as
   start_publisher "$name"
 }
 
-round_topology() {
+bouncer_restart() {  # the applications' connections are cut; they connect again
+  if "$root/scripts/pgbouncer.sh" restart "$topo/bouncer"; then
+    bouncer_restarts=$((bouncer_restarts + 1))
+    log "PgBouncer restarted"
+  else
+    log "PgBouncer restart failed"
+  fi
+}
+failover() {  # as scripts/topology.sh documents it: the primary dies, the standby is promoted
+  "$root/scripts/pg-cluster.sh" stop "$topo/primary" immediate || { log "stopping the primary failed"; return; }
+  killed_at=$(date -u '+%F %T.%N+00')
+  log "PostgreSQL primary shut down immediately"
+  sleep 1
+  if "$root/scripts/topology.sh" promote "$topo" >>"$tmp/topology.log" 2>&1; then
+    failovers=$((failovers + 1))
+    log "standby 127.0.0.1:$STANDBY_PORT promoted; PgBouncer points at it"
+  else
+    log "promoting the standby failed"
+  fi
+}
+
+round_topology() {  # round_topology LAST: 1 in the last round (the failover)
   pause; partition_leader_kill
   pause; start_publisher b
   local dual_start=$SECONDS
@@ -256,9 +261,11 @@ round_topology() {
   pause; two_nodes_down
   pause; publisher_sigstop
   pause; pg_bounce
+  pause; bouncer_restart
   pause; kill_publisher b
   dual_seconds=$((dual_seconds + SECONDS - dual_start))
   pause; kill_publisher a; sleep 1; start_publisher a
+  if [ "$1" = 1 ]; then pause; failover; fi
 }
 
 round() {
@@ -283,26 +290,36 @@ round() {
 
 # ---------- the run ----------
 start_publisher a
-log "writers: $clients clients, $users user slots"
-"$writer" --db "$app_db" --seconds "$writer_limit" --clients "$clients" --users "$users" \
-  --out "$tmp/writers.txt" >"$tmp/writers.log" 2>&1 &
-writer_pid=$!
+start_writers() {  # start_writers NAME CONNINFO CLIENTS USERS
+  log "writers ($1): $3 clients, $4 user slots"
+  "$writer" --db "$2" --seconds "$writer_limit" --clients "$3" --users "$4" --out "$tmp/writers-$1.txt" \
+    >"$tmp/writers-$1.log" 2>&1 &
+  writer_pids+=($!)
+}
+if [ "$topology" = 1 ]; then
+  direct_clients=$((clients < 6 ? clients / 2 : 3))
+  start_writers bouncer "$app_db" $((clients - direct_clients)) $((users - users * direct_clients / clients))
+  start_writers direct "$app_db_direct" "$direct_clients" $((users * direct_clients / clients))
+else
+  start_writers all "$app_db" "$clients" "$users"
+fi
 t0=$SECONDS
 for ((r = 1; r <= rounds; r++)); do
   log "round $r of $rounds"
-  if [ "$topology" = 1 ]; then round_topology; else round; fi
+  if [ "$topology" = 1 ]; then round_topology $((r == rounds)); else round; fi
 done
 sleep "$gap"  # some calm writing after the last fault
 log "stopping the writers"
-stop_pid "$writer_pid" TERM 30
-wait "$writer_pid" 2>/dev/null
-writer_pid=""
+for pid in "${writer_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+for pid in "${writer_pids[@]}"; do stop_pid "$pid" TERM 30; done
+writer_pids=()
 write_seconds=$((SECONDS - t0))
-cat "$tmp/writers.log"
+cat "$tmp"/writers-*.log
+cat "$tmp"/writers-*.txt >"$tmp/writers.txt"
 
 # Everything must be up for the drain: the broker, the database, publisher a.
 if [ "$topology" = 1 ]; then
-  "$root/scripts/kafka.sh" cluster-start "$tmp/kafka" "${node_ports[@]}" "$partitions" >/dev/null
+  nodes_start 1 2 3
 else
   "$root/scripts/kafka.sh" status "$tmp/kafka" >/dev/null ||
     "$root/scripts/kafka.sh" start "$tmp/kafka" "$kafka_port" "$partitions" >/dev/null
@@ -347,8 +364,12 @@ log "event-checker against what the writers saw committed"
 writers_rc=$?
 grep -E '^(committed|summary|lost|user)' "$tmp/checker-writers.log" | head -20
 
-writer_line=$(grep '^writers: confirmed_events=' "$tmp/writers.log")
-wfield() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<" $writer_line"; }
+# The figures of every writer process (writers-NAME.log), summed.
+wfield() {  # wfield NAME [WRITERS]
+  # shellcheck disable=SC2086 # the default * is a glob
+  grep -h '^writers: confirmed_events=' "$tmp"/writers-${2:-*}.log | sed -n "s/.* $1=\([0-9]*\).*/\1/p" |
+    awk '{ s += $1 } END { print s + 0 }'
+}
 confirmed=$(wfield confirmed_events) calls=$(wfield committed_calls) failed_calls=$(wfield failed_calls)
 reconnects=$(wfield reconnects)
 
@@ -359,8 +380,13 @@ if [ "$topology" = 1 ]; then
   echo "chaos: topology: three Kafka nodes (RF 3, min.insync.replicas=2); $leader_kills partition-leader node kills," \
     "$two_down times two nodes down for $((2 * gap + 4))s, $sigstops leader SIGSTOPs, $gave_way leader hand-overs" \
     "after --stall-timeout $stall_timeout"
+  echo "chaos: topology: primary with a synchronous standby, $failovers failover(s) (primary shut down immediately," \
+    "standby promoted), $bouncer_restarts PgBouncer restarts; writers: $(wfield committed_calls bouncer) calls" \
+    "through PgBouncer, $(wfield committed_calls direct) on the multi-host conninfo"
 fi
-echo "chaos: faults: $kills publisher SIGKILLs, $kafka_restarts Kafka restarts (stop and kill), $pg_restarts PostgreSQL" \
+kafka_faults="$kafka_restarts Kafka restarts (stop and kill), "
+[ "$topology" = 1 ] && kafka_faults=""  # the Kafka nodes' faults are on the topology line
+echo "chaos: faults: $kills publisher SIGKILLs, $kafka_faults$pg_restarts PostgreSQL" \
   "immediate restarts, two publishers for ${dual_seconds}s (leader gauges a+b: ${leader_samples:-none})"
 echo "chaos: writers: ${calls:-?} calls committed, ${failed_calls:-?} failed while a server was down; ${confirmed:-?} events" \
   "confirmed committed by the writers"
@@ -377,6 +403,18 @@ if [ "$topology" = 1 ]; then
   for s in $stalled_waits; do [ "$s" = 0 ] || no_steal=1; done
   check "no standby led while the leader was stopped (it holds the lock)" "$no_steal" "${stalled_waits:-no sample}"
   check "with two nodes down longer than --stall-timeout, a leader gave way" "$([ "$gave_way" -ge 1 ]; echo $?)" "$gave_way"
+  check "every fault happened: PgBouncer restarted" "$([ "$bouncer_restarts" -ge 1 ]; echo $?)" "$bouncer_restarts"
+  check "every fault happened: the primary failed over to the standby" "$([ "$failovers" = 1 ]; echo $?)" "$failovers"
+  check "the promoted server does not wait for a standby (synchronous_standby_names empty)" \
+    "$([ "$(sql "SELECT setting = '' FROM pg_settings WHERE name = 'synchronous_standby_names'")" = t ]; echo $?)"
+  after=$(sql "SELECT count(*) FROM profile.outbox WHERE created_at > '${killed_at:-infinity}'")
+  check "the writers committed on the new primary ($after events after the failover)" "$([ "${after:-0}" -ge 50 ]; echo $?)"
+  check "a publisher led on the new primary (port $STANDBY_PORT)" \
+    "$(cat "$tmp"/publisher-*.log | grep -q "msg=leader_acquired db=\"host=127.0.0.1 port=$STANDBY_PORT "; echo $?)"
+  for w in bouncer direct; do
+    check "the writers ($w) saw their server go away and came back" "$([ "$(wfield reconnects "$w")" -ge 1 ]; echo $?)" \
+      "$(wfield reconnects "$w") reconnects"
+  done
 else
   check "every fault happened: >= 3 publisher SIGKILLs" "$([ "$kills" -ge 3 ]; echo $?)" "$kills"
   check "every fault happened: >= 2 Kafka stop/start" "$([ "$kafka_restarts" -ge 2 ]; echo $?)" "$kafka_restarts"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Failover under load: the topology of scripts/topology.sh (primary, synchronous standby, PgBouncer,
-# a Kafka broker, profile-publisher on a multi-host read-write conninfo); writer clients commit
+# three Kafka nodes, profile-publisher on a multi-host read-write conninfo); writer clients commit
 # through a multi-host conninfo and through PgBouncer; the primary is killed (immediate shutdown)
 # and the standby promoted. The publisher must find the new primary by itself and lead there, the
 # writers reconnect, and event-checker must find every event whose commit a writer saw acknowledged

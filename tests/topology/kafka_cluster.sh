@@ -91,17 +91,8 @@ trap 'exit 130' INT TERM
 ulimit -c 0  # the watchdog's SIGABRT would leave a core file
 
 pg_port=$(free_port)
-ports=()
-for i in 1 2 3; do
-  for ((try = 0; try < 20; try++)); do
-    p=$(free_port_pair) || abort "no free ports for Kafka"
-    # Three distinct pairs: PORT and PORT+1 of one node must not touch another's.
-    ok=1
-    for q in "${ports[@]}"; do [ $((p - q)) -ge -1 ] && [ $((p - q)) -le 1 ] && ok=0; done
-    [ "$ok" = 1 ] && break
-  done
-  ports+=("$p")
-done
+mapfile -t ports < <(free_port_pairs 3)
+[ "${#ports[@]}" -eq 3 ] || abort "no free ports for Kafka"
 admin_db="host=127.0.0.1 port=$pg_port user=postgres dbname=topo connect_timeout=5"
 app_db="host=127.0.0.1 port=$pg_port user=topo_app dbname=topo connect_timeout=3"
 publisher_db="host=127.0.0.1 port=$pg_port user=topo_publisher dbname=topo connect_timeout=5"
