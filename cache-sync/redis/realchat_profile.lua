@@ -15,11 +15,11 @@ The state is complete only while p, c and b all exist: under allkeys-lru any of 
 evicted, and an incomplete user reads as a miss.
 
 Versions only move forward: an event applies only on top of the version it follows; a
-duplicate is skipped; a gap drops the user (a miss, filled again from PostgreSQL); a fill
+duplicate is skipped; ProfileCreated only raises the floor (its payload lacks the 1.1 fields); a gap drops the user (a miss, filled again from PostgreSQL); a fill
 applies only if it is newer than the cached version and not older than the floor.
 ]]
 
-local LIBRARY_VERSION = '1'
+local LIBRARY_VERSION = '2'
 local FIELDS = {'username', 'display_name', 'bio', 'avatar_url', 'status', 'last_seen', 'status_text',
                 'status_emoji', 'status_expires_at', 'presence_audience', 'discoverable'}
 local CHUNK = 500  -- SADD arguments per call (Lua's unpack has a stack limit)
@@ -84,15 +84,6 @@ local function set_profile_fields(key, d)
   set_status(key, d.status, d.last_seen)
 end
 
-local function create(keys, e)
-  drop(keys)
-  redis.call('HSET', keys[1], 'version', tostring(e.version), 'presence_audience', 'everyone', 'discoverable', '1')
-  set_profile_fields(keys[1], e.data)
-  add_members(keys[2], {})
-  add_members(keys[3], {})
-  redis.call('DEL', keys[4])
-end
-
 -- The change an event of the next version makes; types that change nothing a read shows
 -- (mutes, ContactUpdated, unknown ones) only advance the version.
 local function change(keys, e)
@@ -121,7 +112,7 @@ local function change(keys, e)
 end
 
 -- profile_apply KEYS p c b f, ARGV event-json floor-ttl-seconds
--- -> applied | created | duplicate | gap | absent | deleted | bad
+-- -> applied | duplicate | gap | absent | deleted | bad
 local function profile_apply(keys, args)
   local ok, e = pcall(cjson.decode, args[1])
   local ttl = tonumber(args[2]) or 600
@@ -139,25 +130,18 @@ local function profile_apply(keys, args)
   local cur = cached_version(keys)
   if cur == nil then
     drop(keys)  -- whatever an eviction left
-    -- ProfileCreated is a whole state: it starts the cache of a user unless a newer version is known.
-    if e.event_type == 'ProfileCreated' and v > floor_of(keys) then
-      create(keys, e)
-      return 'created'
-    end
     raise_floor(keys, v, ttl)
     return 'absent'
   end
   if v <= cur then return 'duplicate' end
-  if v ~= cur + 1 then
+  -- ProfileCreated carries only the six 1.0 fields, not a profile inserted by hand with its own
+  -- status_text or privacy: it is no whole state, so it leaves the user to the first read's fill.
+  if v ~= cur + 1 or e.event_type == 'ProfileCreated' then
     drop(keys)
     raise_floor(keys, v, ttl)
-    return 'gap'
+    return e.event_type == 'ProfileCreated' and 'absent' or 'gap'
   end
-  if e.event_type == 'ProfileCreated' then
-    create(keys, e)
-  else
-    change(keys, e)
-  end
+  change(keys, e)
   return 'applied'
 end
 

@@ -4,7 +4,7 @@ namespace realchat {
 
 ApplyOutcome classify_apply_reply(const RedisReply& r) {
   if (r.kind != RedisReply::Kind::string) return ApplyOutcome::retry;
-  if (r.str == "applied" || r.str == "created") return ApplyOutcome::applied;
+  if (r.str == "applied") return ApplyOutcome::applied;
   if (r.str == "duplicate") return ApplyOutcome::duplicate;
   if (r.str == "gap") return ApplyOutcome::gap;
   if (r.str == "absent") return ApplyOutcome::absent;

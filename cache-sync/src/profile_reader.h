@@ -23,8 +23,8 @@
 
 namespace realchat {
 
-// get_profile's columns the cache serves, in this order (created_at and updated_at are not in
-// the event stream, so the cache does not serve them).
+// get_profile's columns the cache serves, in this order (not created_at and updated_at: README,
+// "Read cache", says why).
 constexpr std::array<const char*, 13> kProfileFields = {
     "user_id",     "username",     "display_name",      "bio",               "avatar_url",
     "status",      "last_seen",    "version",           "status_text",       "status_emoji",

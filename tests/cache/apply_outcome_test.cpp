@@ -18,7 +18,7 @@ RedisReply str(const char* s) {
 
 TEST(ApplyOutcome, EveryAnswerOfTheLibrary) {
   EXPECT_EQ(classify_apply_reply(str("applied")), ApplyOutcome::applied);
-  EXPECT_EQ(classify_apply_reply(str("created")), ApplyOutcome::applied);
+  EXPECT_EQ(classify_apply_reply(str("created")), ApplyOutcome::retry);  // no longer an answer
   EXPECT_EQ(classify_apply_reply(str("duplicate")), ApplyOutcome::duplicate);
   EXPECT_EQ(classify_apply_reply(str("gap")), ApplyOutcome::gap);
   EXPECT_EQ(classify_apply_reply(str("absent")), ApplyOutcome::absent);

@@ -1,7 +1,8 @@
 // Driver of tests/cache/run.sh's equivalence checks (real PostgreSQL, Kafka, Redis):
 //
 //   write   --db CONNINFO --users N --ops N --seed S   random API calls over N users (profiles,
-//           presence, custom status, privacy, contacts, blocks, mutes, deletes and re-creations)
+//           presence, custom status, privacy, contacts, blocks, mutes, deletes and re-creations;
+//           every tenth profile inserted by hand)
 //   wait    --db CONNINFO --brokers B --group G --topic T --timeout SECONDS
 //           until the outbox is published and the group's committed offsets reach the end of
 //           every partition (the daemon commits only what Redis applied)
@@ -68,7 +69,15 @@ int write(const std::map<std::string, std::string>& a) {
   };
   int created = 0, done = 0;
   std::vector<int> by_kind(16, 0);
-  for (int i = 1; i <= users; ++i) created += create(uuid_of(i));
+  // Every tenth user is inserted by hand with a custom status and non-default privacy: its
+  // ProfileCreated carries none of these (the six 1.0 fields), so only a fill can cache it.
+  auto insert_by_hand = [&](const std::string& u) {
+    return exec(db, "INSERT INTO profile.profiles (user_id, username, display_name, status_text, presence_audience,"
+                    " discoverable) VALUES ($1::uuid, 'hand_' || substr(md5($1::text || random()::text), 1, 12),"
+                    " 'Hand', 'set by hand', 'nobody', false)",
+                {u});
+  };
+  for (int i = 1; i <= users; ++i) created += i % 10 == 0 ? insert_by_hand(uuid_of(i)) : create(uuid_of(i));
   for (int i = 0; i < ops; ++i) {
     std::string u = user(), v = user();
     bool ok = false;

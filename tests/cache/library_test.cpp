@@ -60,15 +60,23 @@ class Library : public ::testing::Test {
   }
 
   std::string fill(const std::string& user, int version, const std::string& username,
-                   const std::string& contacts = "[]", const std::string& blocks = "[]") {
+                   const std::string& contacts = "[]", const std::string& blocks = "[]",
+                   const std::string& status_text = "null", const std::string& audience = "everyone") {
     auto k = realchat::cache_keys(user);
     std::string state = R"({"profile":{"username":")" + username +
                         R"(","display_name":"F","bio":"","avatar_url":null,"status":"online",)"
-                        R"("last_seen":"2026-11-24T18:30:00.000000Z","status_text":null,"status_emoji":null,)"
-                        R"("status_expires_at":null,"presence_audience":"everyone","discoverable":true},)"
-                        R"("contacts":)" + contacts + R"(,"blocks":)" + blocks + R"(,"frozen_last_seen":null})";
+                        R"("last_seen":"2026-11-24T18:30:00.000000Z","status_text":)" + status_text +
+                        R"(,"status_emoji":null,"status_expires_at":null,"presence_audience":")" + audience +
+                        R"(","discoverable":true},"contacts":)" + contacts + R"(,"blocks":)" + blocks +
+                        R"(,"frozen_last_seen":null})";
     return run({"FCALL", "profile_fill", "4", k.profile, k.contacts, k.blocks, k.floor, std::to_string(version), state})
         .str;
+  }
+
+  // A new user as the cache sees one: ProfileCreated raises the floor, the first read fills.
+  void start(const std::string& user, int version) {
+    EXPECT_EQ(created(user, version), "absent");
+    EXPECT_EQ(fill(user, version, "u" + std::to_string(version)), "filled");
   }
 
   // get_profile's fields for the viewer, or an empty vector on a miss.
@@ -94,7 +102,7 @@ enum Field { USER_ID, USERNAME, DISPLAY_NAME, BIO, AVATAR, STATUS, LAST_SEEN, VE
              AUDIENCE, DISCOVERABLE };
 
 TEST_F(Library, EventsApplyOnlyOnTopOfTheVersionTheyFollow) {
-  EXPECT_EQ(created(kA, 1), "created");
+  start(kA, 1);
   EXPECT_EQ(event(kA, 2, "ProfileUpdated",
                   R"({"username":"renamed","display_name":"U","bio":"b","avatar_url":null,"status":"online",)"
                   R"("last_seen":"2026-11-24T18:00:00.000000Z","changed":["username","bio"]})"),
@@ -118,8 +126,32 @@ TEST_F(Library, EventsApplyOnlyOnTopOfTheVersionTheyFollow) {
   EXPECT_EQ(version_of(kA), "none/5");
 }
 
+// ProfileCreated carries only the six 1.0 fields; a profile inserted by hand may have a custom
+// status or privacy that no later event reports. So it starts no cache: it raises the floor, the
+// first read misses and fills from PostgreSQL, and later events apply on top of that fill.
+TEST_F(Library, ProfileCreatedOnlyRaisesTheFloor) {
+  EXPECT_EQ(created(kA, 1), "absent");
+  EXPECT_TRUE(get(kA).empty());
+  EXPECT_EQ(version_of(kA), "none/1");
+  EXPECT_EQ(fill(kA, 1, "byhand", "[]", "[]", R"("lunch")", "nobody"), "filled");
+  EXPECT_EQ(created(kA, 1), "duplicate");  // redelivered after the fill: the fill's state stays
+  auto p = get(kA, kB);
+  ASSERT_EQ(p.size(), 13u);
+  EXPECT_EQ(p[STATUS_TEXT], "lunch");
+  EXPECT_EQ(p[AUDIENCE], "nobody");
+  EXPECT_EQ(p[LAST_SEEN], "<null>");
+  EXPECT_EQ(event(kA, 2, "PresenceChanged", R"({"status":"busy","last_seen":null})"), "applied");
+  EXPECT_EQ(get(kA)[STATUS_TEXT], "lunch");
+  EXPECT_EQ(get(kA)[STATUS], "busy");
+  // A ProfileCreated that follows a cached version (no path writes one, but the rule is total)
+  // drops the user rather than caching defaults.
+  EXPECT_EQ(created(kA, 3), "absent");
+  EXPECT_TRUE(get(kA).empty());
+  EXPECT_EQ(version_of(kA), "none/3");
+}
+
 TEST_F(Library, AFillNeverOverwritesANewerVersion) {
-  EXPECT_EQ(created(kA, 1), "created");
+  start(kA, 1);
   EXPECT_EQ(event(kA, 2, "PresenceChanged", R"({"status":"away","last_seen":"2026-11-24T18:10:00.000000Z"})"),
             "applied");
   EXPECT_EQ(fill(kA, 1, "stale"), "stale");
@@ -150,7 +182,7 @@ TEST_F(Library, TheFillRaceWithAnEventBetweenSqlReadAndFill) {
 }
 
 TEST_F(Library, DeletedUsersDisappearAndOlderFillsStayOut) {
-  EXPECT_EQ(created(kA, 1), "created");
+  start(kA, 1);
   EXPECT_EQ(event(kA, 2, "ProfileDeleted", "{}"), "deleted");
   EXPECT_TRUE(get(kA).empty());
   EXPECT_EQ(run({"EXISTS", "rp:{" + std::string(kA) + "}:p", "rp:{" + std::string(kA) + "}:c",
@@ -160,12 +192,12 @@ TEST_F(Library, DeletedUsersDisappearAndOlderFillsStayOut) {
   EXPECT_EQ(fill(kA, 1, "ghost"), "stale");  // a reader that read the profile before the delete
   EXPECT_TRUE(get(kA).empty());
   // Versions never restart: the same id created again continues at 3.
-  EXPECT_EQ(created(kA, 3), "created");
+  start(kA, 3);
   EXPECT_EQ(get(kA)[VERSION], "3");
 }
 
 TEST_F(Library, AUserMissingAnyKeyIsAMiss) {
-  EXPECT_EQ(created(kA, 1), "created");
+  start(kA, 1);
   run({"DEL", "rp:{" + std::string(kA) + "}:c"});  // as allkeys-lru may evict it
   EXPECT_TRUE(get(kA).empty());
   EXPECT_EQ(event(kA, 2, "PresenceChanged", R"({"status":"busy","last_seen":null})"), "absent");
@@ -174,7 +206,7 @@ TEST_F(Library, AUserMissingAnyKeyIsAMiss) {
 }
 
 TEST_F(Library, ProfileGetMasksForTheViewer) {
-  EXPECT_EQ(created(kA, 1), "created");
+  start(kA, 1);
   EXPECT_EQ(event(kA, 2, "CustomStatusChanged",
                   R"({"status_text":"lunch","status_emoji":null,"expires_at":null,"reason":"set"})"),
             "applied");

@@ -161,10 +161,14 @@ test_equivalence() {
   converges || return 1
   [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$metrics_a/healthz")" = 200 ] \
     || { log "healthz not 200"; return 1; }
-  local applied; applied=$(metric "$metrics_a" profile_cache_sync_applied_total)
+  # Into an empty Redis every event finds its user uncached (ProfileCreated included): floors only.
+  local absent applied; absent=$(metric "$metrics_a" profile_cache_sync_absent_total)
+  [ "${absent:-0}" -gt 0 ] || { log "absent_total=$absent"; return 1; }
+  # Reads filled the cache: a second round is served by Redis (compare prints hits and fills),
+  # and its events apply on top of the filled versions.
+  write $((ops / 3)) && converges || return 1
+  applied=$(metric "$metrics_a" profile_cache_sync_applied_total)
   [ "${applied:-0}" -gt 0 ] || { log "applied_total=$applied"; return 1; }
-  # Reads filled the cache: a second round is served by Redis (compare prints hits and fills).
-  write $((ops / 3)) && converges
 }
 
 # kill -9 in the middle of a load: uncommitted events are applied again (duplicates skipped).
