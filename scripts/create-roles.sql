@@ -123,7 +123,7 @@ REVOKE ALL ON ALL TABLES IN SCHEMA profile FROM profile_cache_reader;
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile FROM profile_cache_reader;
 GRANT USAGE ON SCHEMA profile TO profile_cache_reader;
 GRANT SELECT (user_id, username, display_name, bio, avatar_url, status, last_seen, version, status_text,
-              status_emoji, status_expires_at, presence_audience, discoverable)
+              status_emoji, status_expires_at, presence_audience, discoverable, created_at)
   ON profile.profiles TO profile_cache_reader;
 GRANT SELECT (user_id, contact_user_id) ON profile.contacts TO profile_cache_reader;
 GRANT SELECT (user_id, blocked_user_id) ON profile.blocks TO profile_cache_reader;

@@ -6,22 +6,23 @@ with FUNCTION LOAD REPLACE at start and after every reconnect.
 One user's state, all keys under the hash tag {<user_id>} (one slot):
   rp:{U}:p  hash: version, username, display_name, bio, avatar_url, status, last_seen,
             status_text, status_emoji, status_expires_at, presence_audience, discoverable,
-            frozen_last_seen (rule 3); a null field is absent
+            created_at (from the fill: no event carries it, and it never changes while the
+            profile exists), frozen_last_seen (rule 3); a null field is absent
   rp:{U}:c  set: U's contacts (user ids), plus the member "~" so an empty list still exists
   rp:{U}:b  set: users U blocks, plus "~"
   rp:{U}:f  floor: the newest version known for U while U is not cached (an event seen for an
             uncached user, a deletion, a gap); expires after floor_ttl seconds
-The state is complete only while p, c and b all exist: under allkeys-lru any of them may be
-evicted, and an incomplete user reads as a miss.
+The state is complete only while p, c and b all exist and p has created_at (only a fill writes
+p from nothing): under allkeys-lru any key may be evicted, and an incomplete user reads as a miss.
 
 Versions only move forward: an event applies only on top of the version it follows; a
 duplicate is skipped; ProfileCreated only raises the floor (its payload lacks the 1.1 fields); a gap drops the user (a miss, filled again from PostgreSQL); a fill
 applies only if it is newer than the cached version and not older than the floor.
 ]]
 
-local LIBRARY_VERSION = '2'
+local LIBRARY_VERSION = '3'
 local FIELDS = {'username', 'display_name', 'bio', 'avatar_url', 'status', 'last_seen', 'status_text',
-                'status_emoji', 'status_expires_at', 'presence_audience', 'discoverable'}
+                'status_emoji', 'status_expires_at', 'presence_audience', 'discoverable', 'created_at'}
 local CHUNK = 500  -- SADD arguments per call (Lua's unpack has a stack limit)
 
 local function is_null(v) return v == nil or v == cjson.null end
@@ -37,7 +38,7 @@ local function set_field(key, name, value)
 end
 
 local function complete(keys)
-  return redis.call('EXISTS', keys[1], keys[2], keys[3]) == 3
+  return redis.call('EXISTS', keys[1], keys[2], keys[3]) == 3 and redis.call('HEXISTS', keys[1], 'created_at') == 1
 end
 
 local function cached_version(keys)
@@ -205,7 +206,7 @@ end
 -- slot; the caller reads it first (profile_viewer, or PostgreSQL) and passes it.
 -- -> nil on a miss, else get_profile's fields in this order (nil for null):
 --    user_id username display_name bio avatar_url status last_seen version status_text
---    status_emoji status_expires_at presence_audience discoverable
+--    status_emoji status_expires_at presence_audience discoverable created_at
 local function profile_get(keys, args)
   if not complete(keys) then return nil end
   local user, viewer, viewer_audience = args[1], args[2] or '', args[3] or 'everyone'
@@ -233,7 +234,8 @@ local function profile_get(keys, args)
   if v.hide_custom_status then text, emoji, expires = nil, nil, nil end
   local function r(x) if x == nil then return false end return x end
   return {user, r(h.username), r(h.display_name), r(h.bio), r(h.avatar_url), r(status), r(last_seen),
-          r(h.version), r(text), r(emoji), r(expires), r(h.presence_audience), r(h.discoverable)}
+          r(h.version), r(text), r(emoji), r(expires), r(h.presence_audience), r(h.discoverable),
+          r(h.created_at)}
 end
 
 -- profile_viewer KEYS p c b -> the user's presence_audience (rule 4's fact), nil on a miss

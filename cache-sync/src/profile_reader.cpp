@@ -15,7 +15,8 @@ const char* const kUserStateSql =
     "   'avatar_url', p.avatar_url, 'status', p.status, 'last_seen', " RP_TS("p.last_seen") ","
     "   'status_text', p.status_text, 'status_emoji', p.status_emoji,"
     "   'status_expires_at', " RP_TS("p.status_expires_at") ","
-    "   'presence_audience', p.presence_audience, 'discoverable', p.discoverable),"
+    "   'presence_audience', p.presence_audience, 'discoverable', p.discoverable,"
+    "   'created_at', " RP_TS("p.created_at") "),"
     " 'contacts', (SELECT coalesce(json_agg(c.contact_user_id), '[]') FROM profile.contacts c"
     "              WHERE c.user_id = p.user_id),"
     " 'blocks', (SELECT coalesce(json_agg(b.blocked_user_id), '[]') FROM profile.blocks b"
@@ -28,7 +29,7 @@ const char* const kUserStateSql =
 const char* const kGetProfileSql =
     "SELECT user_id::text, username, display_name, bio, avatar_url, status::text, " RP_TS("last_seen") ","
     " version::text, status_text, status_emoji, " RP_TS("status_expires_at") ", presence_audience::text,"
-    " CASE WHEN discoverable THEN '1' ELSE '0' END"
+    " CASE WHEN discoverable THEN '1' ELSE '0' END, " RP_TS("created_at")
     " FROM profile.get_profile($1::uuid, $2::uuid)";
 
 #undef RP_TS

@@ -23,12 +23,12 @@
 
 namespace realchat {
 
-// get_profile's columns the cache serves, in this order (not created_at and updated_at: README,
-// "Read cache", says why).
-constexpr std::array<const char*, 13> kProfileFields = {
+// get_profile's columns the cache serves, in this order (not updated_at: README, "Read cache",
+// says why).
+constexpr std::array<const char*, 14> kProfileFields = {
     "user_id",     "username",     "display_name",      "bio",               "avatar_url",
     "status",      "last_seen",    "version",           "status_text",       "status_emoji",
-    "status_expires_at", "presence_audience", "discoverable"};
+    "status_expires_at", "presence_audience", "discoverable", "created_at"};
 
 // Text values; nullopt = null. Timestamps as "YYYY-MM-DDTHH:MM:SS.ffffffZ", discoverable "1"/"0".
 using ProfileFields = std::array<std::optional<std::string>, kProfileFields.size()>;

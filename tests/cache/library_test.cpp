@@ -67,7 +67,7 @@ class Library : public ::testing::Test {
                         R"(","display_name":"F","bio":"","avatar_url":null,"status":"online",)"
                         R"("last_seen":"2026-11-24T18:30:00.000000Z","status_text":)" + status_text +
                         R"(,"status_emoji":null,"status_expires_at":null,"presence_audience":")" + audience +
-                        R"(","discoverable":true},"contacts":)" + contacts + R"(,"blocks":)" + blocks +
+                        R"(","discoverable":true,"created_at":"2026-11-24T17:00:00.000000Z"},"contacts":)" + contacts + R"(,"blocks":)" + blocks +
                         R"(,"frozen_last_seen":null})";
     return run({"FCALL", "profile_fill", "4", k.profile, k.contacts, k.blocks, k.floor, std::to_string(version), state})
         .str;
@@ -99,7 +99,7 @@ class Library : public ::testing::Test {
 };
 
 enum Field { USER_ID, USERNAME, DISPLAY_NAME, BIO, AVATAR, STATUS, LAST_SEEN, VERSION, STATUS_TEXT, EMOJI, EXPIRES,
-             AUDIENCE, DISCOVERABLE };
+             AUDIENCE, DISCOVERABLE, CREATED_AT };
 
 TEST_F(Library, EventsApplyOnlyOnTopOfTheVersionTheyFollow) {
   start(kA, 1);
@@ -114,7 +114,7 @@ TEST_F(Library, EventsApplyOnlyOnTopOfTheVersionTheyFollow) {
             "duplicate");
   EXPECT_EQ(created(kA, 1), "duplicate");
   auto p = get(kA);
-  ASSERT_EQ(p.size(), 13u);
+  ASSERT_EQ(p.size(), 14u);
   EXPECT_EQ(p[USERNAME], "renamed");
   EXPECT_EQ(p[VERSION], "2");
   // A gap (version 4 after 2) drops the user instead of applying out of order.
@@ -136,10 +136,11 @@ TEST_F(Library, ProfileCreatedOnlyRaisesTheFloor) {
   EXPECT_EQ(fill(kA, 1, "byhand", "[]", "[]", R"("lunch")", "nobody"), "filled");
   EXPECT_EQ(created(kA, 1), "duplicate");  // redelivered after the fill: the fill's state stays
   auto p = get(kA, kB);
-  ASSERT_EQ(p.size(), 13u);
+  ASSERT_EQ(p.size(), 14u);
   EXPECT_EQ(p[STATUS_TEXT], "lunch");
   EXPECT_EQ(p[AUDIENCE], "nobody");
   EXPECT_EQ(p[LAST_SEEN], "<null>");
+  EXPECT_EQ(p[CREATED_AT], "2026-11-24T17:00:00.000000Z");
   EXPECT_EQ(event(kA, 2, "PresenceChanged", R"({"status":"busy","last_seen":null})"), "applied");
   EXPECT_EQ(get(kA)[STATUS_TEXT], "lunch");
   EXPECT_EQ(get(kA)[STATUS], "busy");
@@ -203,6 +204,19 @@ TEST_F(Library, AUserMissingAnyKeyIsAMiss) {
   EXPECT_EQ(event(kA, 2, "PresenceChanged", R"({"status":"busy","last_seen":null})"), "absent");
   EXPECT_EQ(fill(kA, 2, "back"), "filled");
   EXPECT_EQ(get(kA)[USERNAME], "back");
+}
+
+// created_at comes only from a fill; a profile hash without it (written by the library's
+// earlier version, which started a user from ProfileCreated) is a miss and is filled again.
+TEST_F(Library, AProfileWithoutCreatedAtIsAMiss) {
+  start(kA, 1);
+  run({"HDEL", "rp:{" + std::string(kA) + "}:p", "created_at"});
+  EXPECT_TRUE(get(kA).empty());
+  EXPECT_EQ(event(kA, 2, "PresenceChanged", R"({"status":"busy","last_seen":null})"), "absent");
+  EXPECT_EQ(fill(kA, 2, "again"), "filled");
+  EXPECT_EQ(get(kA)[CREATED_AT], "2026-11-24T17:00:00.000000Z");
+  EXPECT_EQ(event(kA, 3, "PresenceChanged", R"({"status":"away","last_seen":null})"), "applied");
+  EXPECT_EQ(get(kA)[CREATED_AT], "2026-11-24T17:00:00.000000Z");
 }
 
 TEST_F(Library, ProfileGetMasksForTheViewer) {
