@@ -75,19 +75,17 @@ SyncParseResult parse_sync_options(int argc, const char* const* argv,
       return {o, {}};
     }
     if (!r.unmatched().empty()) return fail("unexpected argument \"" + r.unmatched().front() + "\"");
-    if (r.count("kafka-config")) {
-      std::string error;
-      if (!load_kafka_config(r["kafka-config"].as<std::string>(), &o.kafka_settings, &error)) return fail(error);
-    }
-    if (r.count("X")) {
-      for (const std::string& setting : r["X"].as<std::vector<std::string>>()) {
-        if (setting == "list") {
-          o.command = SyncOptions::Command::kafka_properties;
-          return {o, {}};
-        }
-        std::string error;
-        if (!add_kafka_x_setting(setting, &o.kafka_settings, &error)) return fail(error);
-      }
+    std::optional<std::string> kafka_config;
+    if (r.count("kafka-config")) kafka_config = r["kafka-config"].as<std::string>();
+    std::vector<std::string> x_args;
+    if (r.count("X")) x_args = r["X"].as<std::vector<std::string>>();
+    bool list_kafka_properties = false;
+    std::string kafka_error;
+    if (!read_kafka_flags(kafka_config, x_args, &o.kafka_settings, &list_kafka_properties, &kafka_error))
+      return fail(kafka_error);
+    if (list_kafka_properties) {
+      o.command = SyncOptions::Command::kafka_properties;
+      return {o, {}};
     }
     o.brokers = r.count("brokers") ? r["brokers"].as<std::string>() : from_env("PROFILE_CACHE_SYNC_BROKERS");
     if (o.brokers.empty() && !kafka_settings_name_brokers(o.kafka_settings))

@@ -66,4 +66,18 @@ bool kafka_settings_name_brokers(const KafkaSettings& settings) {
   return false;
 }
 
+bool read_kafka_flags(const std::optional<std::string>& config_file, const std::vector<std::string>& x_args,
+                      KafkaSettings* out, bool* list, std::string* error) {
+  *list = false;
+  if (config_file && !load_kafka_config(*config_file, out, error)) return false;
+  for (const std::string& setting : x_args) {
+    if (setting == "list") {
+      *list = true;
+      return true;
+    }
+    if (!add_kafka_x_setting(setting, out, error)) return false;
+  }
+  return true;
+}
+
 }  // namespace realchat

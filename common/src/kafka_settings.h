@@ -23,6 +23,11 @@ bool add_kafka_x_setting(const std::string& setting, KafkaSettings* out, std::st
 // each setting; false with a one-line *error naming the file and line.
 bool load_kafka_config(const std::string& path, KafkaSettings* out, std::string* error);
 
+// --kafka-config FILE (when given) then every -X argument, in that order, as both daemons take them.
+// "-X list" sets *list (the caller prints librdkafka's properties) and stops there.
+bool read_kafka_flags(const std::optional<std::string>& config_file, const std::vector<std::string>& x_args,
+                      KafkaSettings* out, bool* list, std::string* error);
+
 // True if the settings already name the brokers (bootstrap.servers or metadata.broker.list).
 bool kafka_settings_name_brokers(const KafkaSettings& settings);
 
