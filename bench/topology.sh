@@ -3,7 +3,8 @@
 #
 #   bench/topology.sh [--duration SECONDS] [--clients N] [--pool-size N]
 #
-# Reads: get_profile by random user (pgbench -M extended, unnamed statements) from N client
+# Reads: get_profile, and list_contacts (10 contacts each), by random user (pgbench -M extended,
+# unnamed statements) from N client
 # connections (default 1,000) through PgBouncer (transaction pooling, --pool-size server connections, default 8)
 # against N direct connections (max_connections raised for them) and against 32 direct ones:
 # throughput and p99 latency. Writes: update_profile with the synchronous standby against the same
@@ -45,12 +46,20 @@ psql_p "CREATE DATABASE bench" postgres
 psql_p "CREATE EXTENSION realchat_profile CASCADE" 2>/dev/null
 psql_p "SELECT count(*) FROM generate_series(1, $users) AS n,
         profile.create_profile(('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid, 'user' || n, 'User ' || n)" >/dev/null
+psql_p "INSERT INTO profile.contacts (user_id, contact_user_id)
+        SELECT ('00000000-0000-4000-8000-' || lpad(n::text, 12, '0'))::uuid,
+               ('00000000-0000-4000-8000-' || lpad((1 + (n + k * 997) % $users)::text, 12, '0'))::uuid
+        FROM generate_series(1, $users) AS n, generate_series(1, 10) AS k" >/dev/null
 "$root/scripts/pgbouncer.sh" start "$work/bouncer" "$b_port" --pool-size "$pool_size" \
   --db "bench=host=127.0.0.1 port=$p_port dbname=bench"
 
 cat >"$work/read.sql" <<SQL
 \\set n random(1, $users)
 SELECT * FROM profile.get_profile(('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid);
+SQL
+cat >"$work/contacts.sql" <<SQL
+\\set n random(1, $users)
+SELECT * FROM profile.list_contacts(('00000000-0000-4000-8000-' || lpad(:n::text, 12, '0'))::uuid);
 SQL
 cat >"$work/write.sql" <<SQL
 \\set n random(1, $users)
@@ -78,6 +87,9 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 read -r t_bouncer p_bouncer < <(run "reads, $clients clients through PgBouncer" "$b_port" "$clients" "$work/read.sql")
 read -r t_direct p_direct < <(run "reads, $clients clients direct" "$p_port" "$clients" "$work/read.sql")
 read -r t_32 p_32 < <(run "reads, 32 clients direct" "$p_port" 32 "$work/read.sql")
+read -r c_bouncer cp_bouncer < <(run "list_contacts, $clients clients through PgBouncer" "$b_port" "$clients" "$work/contacts.sql")
+read -r c_direct cp_direct < <(run "list_contacts, $clients clients direct" "$p_port" "$clients" "$work/contacts.sql")
+read -r c_32 cp_32 < <(run "list_contacts, 32 clients direct" "$p_port" 32 "$work/contacts.sql")
 
 read -r t_sync _ < <(run "writes, 8 clients, synchronous standby" "$p_port" 8 "$work/write.sql")
 psql_p "ALTER SYSTEM SET synchronous_standby_names = ''" postgres >/dev/null
@@ -90,4 +102,6 @@ echo "| comparison | ratio | figures |"
 echo "| --- | --- | --- |"
 echo "| reads: $clients clients through PgBouncer ($pool_size server connections) / $clients direct | $(ratio "$t_bouncer" "$t_direct")x throughput | $t_bouncer / $t_direct tps; p99 $p_bouncer / $p_direct ms |"
 echo "| reads: $clients clients through PgBouncer / 32 direct | $(ratio "$t_bouncer" "$t_32")x throughput | $t_bouncer / $t_32 tps; p99 $p_bouncer / $p_32 ms |"
+echo "| list_contacts: $clients clients through PgBouncer ($pool_size server connections) / $clients direct | $(ratio "$c_bouncer" "$c_direct")x throughput | $c_bouncer / $c_direct tps; p99 $cp_bouncer / $cp_direct ms |"
+echo "| list_contacts: $clients clients through PgBouncer / 32 direct | $(ratio "$c_bouncer" "$c_32")x throughput | $c_bouncer / $c_32 tps; p99 $cp_bouncer / $cp_32 ms |"
 echo "| writes: synchronous standby / none | $(ratio "$t_sync" "$t_async")x throughput | $t_sync / $t_async tps (update_profile, 8 clients) |"
