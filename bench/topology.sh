@@ -8,7 +8,7 @@
 # connections (default 1,000) through PgBouncer (transaction pooling, --pool-size server connections, default 8)
 # against N direct connections (max_connections raised for them) and against 32 direct ones:
 # throughput and p99 latency. Writes: update_profile with the synchronous standby against the same
-# primary without it (synchronous_standby_names emptied and reloaded), runs interleaved.
+# primary without it (synchronous_standby_names emptied and reloaded), one run after the other.
 # Starts a primary (fsync on, extension preloaded), a standby and PgBouncer on free ports of
 # 127.0.0.1 in a temporary directory; stops them on exit.
 set -euo pipefail
