@@ -18,7 +18,7 @@ heading "Installing packages and building"
 bash scripts/install-deps.sh
 install_extension
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target profile-publisher profile-cache-sync 2>&1 | tail -1
+cmake --build build --target profile-publisher profile-cache-sync profile-cache-get 2>&1 | tail -1
 
 work=$(make_workdir realchat-demo)
 pg_port=$(free_port)
@@ -86,9 +86,11 @@ build/cache-sync/profile-cache-sync --brokers "127.0.0.1:$kafka_port" --redis "1
 cache_sync_pid=$!
 alice=7d3e6f1a-0000-4000-8000-000000000001
 bob=7d3e6f1a-0000-4000-8000-000000000002
-cached_profile() {  # USER [VIEWER]: get_profile's fields as the cache serves them (null shown as "")
-  scripts/redis.sh cli "$work/redis" FCALL_RO profile_get 3 "rp:{$1}:p" "rp:{$1}:c" "rp:{$1}:b" "$1" "${2:-}" everyone |
-    paste -sd'|' | awk -F'|' '{ printf "  username=%s display_name=%s status=%s last_seen=%s version=%s\n", $2, $3, $6, $7, $8 }'
+cached_read() {  # USER [VIEWER]: one read through the read helper (Redis, else PostgreSQL and a fill)
+  build/cache-sync/profile-cache-get --db "host=127.0.0.1 port=$pg_port user=postgres dbname=postgres" \
+    --redis "127.0.0.1:$redis_port" "$@" |
+    awk -F= '/^(source|username|status|last_seen|version)=/ { printf "%s%s=%s", sep, $1, $2; sep = " " } END { print "" }' |
+    sed 's/^/  /'
 }
 cached_version() {
   scripts/redis.sh cli "$work/redis" FCALL_RO profile_version 4 "rp:{$1}:p" "rp:{$1}:c" "rp:{$1}:b" "rp:{$1}:f" | head -1
@@ -98,17 +100,19 @@ wait_cached_version() {  # USER VERSION
   echo "the cache did not reach version $2 of $1 (log: $work/cache-sync.log)" >&2
   return 1
 }
-wait_cached_version "$alice" "$(psql -X -At -c "SELECT version FROM profile.profiles WHERE user_id = '$alice'")"
-echo "alice from Redis (the stream rebuilt her from ProfileCreated on):"
-cached_profile "$alice"
+echo "alice, first read (a miss: read from PostgreSQL and filled into Redis):"
+cached_read "$alice"
+echo "alice, second read:"
+cached_read "$alice"
 
 heading "A change, then the same read from Redis"
 psql -X -At -c "SELECT 'set_status: ' || status || ', version ' || version FROM profile.set_status('$alice', 'away')"
 wait_cached_version "$alice" "$(psql -X -At -c "SELECT version FROM profile.profiles WHERE user_id = '$alice'")"
-echo "alice for a trusted caller:"
-cached_profile "$alice"
-echo "bob as alice sees him (bob blocks alice: offline, no last_seen), from Redis and from get_profile:"
-cached_profile "$bob" "$alice"
+echo "alice for a trusted caller (the event applied by profile-cache-sync):"
+cached_read "$alice"
+echo "bob as alice sees him (bob blocks alice: offline, no last_seen), through the cache and from get_profile:"
+cached_read "$bob" "$alice"
+cached_read "$bob" "$alice"
 psql -X -c "SELECT username, display_name, status, last_seen, version FROM profile.get_profile('$bob', viewer => '$alice')"
 heading "profile-cache-sync metrics (excerpt)"
 curl -s "http://127.0.0.1:$cache_metrics_port/metrics" | grep -E '^profile_cache_sync_(applied|redis_up|assigned)' || true
