@@ -116,7 +116,8 @@ fi
 
 run_sql admin_login admin.sql
 run_sql nobody_login nobody.sql
-for login in admin_login app_login publisher_login; do
+run_sql cache_reader_login cache_reader.sql
+for login in admin_login app_login publisher_login cache_reader_login; do
   run_sql "$login" escalation.sql
 done
 

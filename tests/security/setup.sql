@@ -5,6 +5,7 @@ CREATE ROLE app_login LOGIN IN ROLE profile_app;
 CREATE ROLE publisher_login LOGIN IN ROLE profile_publisher;
 CREATE ROLE admin_login LOGIN IN ROLE profile_admin;
 CREATE ROLE nobody_login LOGIN;
+CREATE ROLE cache_reader_login LOGIN IN ROLE profile_cache_reader;
 CREATE ROLE mallory LOGIN IN ROLE profile_app;
 CREATE SCHEMA mallory AUTHORIZATION mallory;
 GRANT CREATE ON SCHEMA public TO mallory;
