@@ -104,3 +104,18 @@ heading() {
     printf '\n== %s\n' "$*"
   fi
 }
+
+# stop_child PID SIGNAL SECONDS: signal a process this shell started (continued, in case it was
+# stopped), wait for it at most SECONDS, then SIGKILL it and reap it. An empty PID is a no-op.
+stop_child() {
+  local pid=$1 i
+  [ -n "$pid" ] || return 0
+  kill -"$2" "$pid" 2>/dev/null || return 0
+  kill -CONT "$pid" 2>/dev/null
+  for ((i = 0; i < $3 * 10; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -9 "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+}

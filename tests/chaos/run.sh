@@ -62,22 +62,11 @@ build_targets profile-publisher event-checker chaos_writer
 tmp=$(make_workdir realchat-chaos)
 writer_pids=() pid_a="" pid_b=""
 topo=$tmp/t  # --topology: scripts/topology.sh's directory
-stop_pid() {  # stop_pid PID SIGNAL SECONDS: signal, then wait (bounded), then SIGKILL
-  local pid=$1 i
-  [ -n "$pid" ] || return 0
-  kill -"$2" "$pid" 2>/dev/null || return 0
-  for ((i = 0; i < $3 * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-}
 cleanup() {
   local pid
-  for pid in "${writer_pids[@]}"; do stop_pid "$pid" TERM 5; done
-  stop_pid "$pid_a" KILL 1
-  stop_pid "$pid_b" KILL 1
+  for pid in "${writer_pids[@]}"; do stop_child "$pid" TERM 5; done
+  stop_child "$pid_a" KILL 1
+  stop_child "$pid_b" KILL 1
   if [ "$topology" = 1 ]; then
     "$root/scripts/kafka.sh" cluster-kill "$topo/kafka" >/dev/null 2>&1
     "$root/scripts/pg-cluster.sh" stop "$topo/primary" immediate >/dev/null 2>&1
@@ -311,7 +300,7 @@ done
 sleep "$gap"  # some calm writing after the last fault
 log "stopping the writers"
 for pid in "${writer_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
-for pid in "${writer_pids[@]}"; do stop_pid "$pid" TERM 30; done
+for pid in "${writer_pids[@]}"; do stop_child "$pid" TERM 30; done
 writer_pids=()
 write_seconds=$((SECONDS - t0))
 cat "$tmp"/writers-*.log

@@ -65,23 +65,11 @@ cmake --build "$build" --target profile-publisher event-checker chaos_writer >"$
 tmp=$(make_workdir realchat-topology)
 pids=()
 writer_pid="" pid_a="" pid_b=""
-stop_pid() {  # stop_pid PID SIGNAL SECONDS: signal, wait (bounded), then SIGKILL
-  local pid=$1 i
-  [ -n "$pid" ] || return 0
-  kill -"$2" "$pid" 2>/dev/null || return 0
-  kill -CONT "$pid" 2>/dev/null
-  for ((i = 0; i < $3 * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null
-  wait "$pid" 2>/dev/null
-}
 cleanup() {
   local p
-  stop_pid "$writer_pid" TERM 5
-  for p in "${pids[@]}"; do stop_pid "$p" KILL 1; done
-  [ -f "$tmp/publisher-a.pid" ] && stop_pid "$(cat "$tmp/publisher-a.pid")" KILL 1
+  stop_child "$writer_pid" TERM 5
+  for p in "${pids[@]}"; do stop_child "$p" KILL 1; done
+  [ -f "$tmp/publisher-a.pid" ] && stop_child "$(cat "$tmp/publisher-a.pid")" KILL 1
   "$kafka" cluster-kill "$tmp/kafka" >/dev/null 2>&1
   "$root/scripts/pg-cluster.sh" stop "$tmp/pg" immediate >/dev/null 2>&1
   if [ "${KEEP_TMP:-0}" = 1 ]; then log "kept $tmp"; else rm -rf "$tmp"; fi
@@ -124,7 +112,7 @@ start_publisher() {  # start_publisher a|b BROKERS [OPTION ...]: sets pid_a / pi
 }
 stop_publisher() {  # stop_publisher a|b: SIGTERM (flush), bounded
   local var=pid_$1
-  stop_pid "${!var}" TERM 20
+  stop_child "${!var}" TERM 20
   printf -v "$var" '%s' ""
 }
 alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null; }
@@ -322,7 +310,7 @@ for name in "${tests[@]}"; do
     passed=$((passed + 1)); echo "ok - $name"
   else
     failed=$((failed + 1)); echo "not ok - $name"
-    stop_pid "$writer_pid" TERM 5
+    stop_child "$writer_pid" TERM 5
     writer_pid=""
   fi
 done
