@@ -102,13 +102,15 @@ BEGIN
 END
 $$;
 
--- In the order given, unknown ids skipped, repeated ids repeated (as the extension).
+-- In the order given, unknown ids skipped, repeated ids repeated (as the extension). A null id
+-- goes unsplit too: split, an array of nulls only would reach no shard and raise nothing.
 CREATE FUNCTION profile.get_profiles(user_ids uuid[], viewer uuid DEFAULT NULL)
 RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 100 AS $$
 DECLARE
   fetched profile.profiles[];
 BEGIN
-  IF user_ids IS NULL OR array_ndims(user_ids) IS DISTINCT FROM 1 THEN
+  IF user_ids IS NULL OR array_ndims(user_ids) IS DISTINCT FROM 1
+     OR array_position(user_ids, NULL) IS NOT NULL THEN
     RETURN QUERY SELECT * FROM proxy_remote.get_profiles_unsplit(user_ids, viewer);
     RETURN;
   END IF;

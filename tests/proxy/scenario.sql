@@ -152,6 +152,8 @@ SELECT * FROM profile.get_profiles(NULL);
 SELECT * FROM profile.get_profiles('{}', viewer => '00000000-0000-0000-0000-000000000000');
 SELECT * FROM profile.get_profiles(ARRAY[[:u1]]::uuid[]);
 SELECT * FROM profile.get_profiles(ARRAY[:u1, NULL]::uuid[]);
+SELECT * FROM profile.get_profiles(ARRAY[NULL]::uuid[]);
+SELECT * FROM profile.get_profiles(ARRAY[NULL, :u3]::uuid[], viewer => :u1);
 SELECT * FROM profile.relationships(:u1, NULL);
 SELECT * FROM profile.relationships(:u1, ARRAY[[:u3]]::uuid[]);
 SELECT * FROM profile.can_interact(:u1, '00000000-0000-0000-0000-000000000000');
