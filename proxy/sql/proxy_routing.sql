@@ -5,21 +5,11 @@ CREATE SCHEMA proxy;         -- composition helpers, repair jobs
 CREATE SCHEMA proxy_remote;  -- raw PL/Proxy calls into the shards' functions
 
 -- The contract's types, with the shards' labels and column order (plproxy matches result
--- columns by name and passes enum values as text).
+-- columns by name and passes enum values as text). The tables' row types (profile.profiles,
+-- contacts, blocks, mutes) are those of read-only views of every shard's rows.
 CREATE TYPE profile.presence AS ENUM ('online', 'offline', 'away', 'busy', 'invisible');
 CREATE TYPE profile.audience AS ENUM ('everyone', 'contacts', 'nobody');
-CREATE TYPE profile.profiles AS (
-  user_id uuid, username text, display_name text, bio text, avatar_url text,
-  status profile.presence, last_seen timestamptz, version bigint, created_at timestamptz,
-  updated_at timestamptz, status_text text, status_emoji text, status_expires_at timestamptz,
-  presence_audience profile.audience, discoverable boolean);
-CREATE TYPE profile.contacts AS (
-  user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean,
-  created_at timestamptz, updated_at timestamptz);
-CREATE TYPE profile.blocks AS (
-  user_id uuid, blocked_user_id uuid, reason text, created_at timestamptz);
-CREATE TYPE profile.mutes AS (
-  user_id uuid, muted_user_id uuid, expires_at timestamptz, created_at timestamptz);
+\ir proxy_views.sql
 
 -- Routing, the single source of truth: a user lives on partition
 --   route_hash(user_id) & (partition_count - 1)
