@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# The project's pg_regress files (sql/*.sql against expected/*.out) through the PL/Proxy proxy
+# with 4 shards, unchanged: `make installcheck` with --use-existing against the proxy database,
+# as tests/upgrade runs the suite against an upgraded database. A file runs here when it uses
+# the API and reads tables (the proxy's read-only views of every shard's rows); a file that
+# needs what a proxy cannot be (hand-made DML, one transaction around several calls, the
+# extension's session settings, plans and catalog of one database) is listed below with its
+# reason and not run. Every file under sql/ must be in one of the two lists.
+#
+#   tests/proxy/contract.sh     ends with "N passed, N failed"; exits non-zero on any failure
+#
+# Then checks of the views themselves: they hold exactly the shards' rows (no shadows), the
+# outbox keeps every user's order, they refuse writes, and only profile_admin reads them.
+# Takes about 20 seconds. KEEP=1 keeps the work directory (and leaves its cluster running).
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$root/scripts/lib.sh"
+
+# Run through the proxy, in the Makefile's order.
+runs=(lists profiles)
+# Not run through the proxy, and why (docs/sharding.md, "The contract tests through the proxy").
+declare -A reasons=(
+  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call a shard committed; sets realchat_profile.max_* in its session (a proxy session's settings do not reach the shards); writes tables by hand; lists every function of schema profile, where the proxy has its routing functions too"
+  [errors]="writes tables by hand (UPDATE, INSERT, TRUNCATE of profiles, contacts, blocks); checks the extension's settings by SET (not defined on the proxy) and its limits set in the session"
+  [events]="writes profiles, contacts and blocks by hand to see the triggers' events"
+  [hardening]="writes profiles by hand (INSERT, ON CONFLICT, multi-row DELETE); rolls a DELETE back; SET LOCAL session_replication_role"
+  [mutes]="writes mutes by hand, with session_replication_role = replica; calls a C function of the extension's library; sets realchat_profile.max_mutes in its session"
+  [outbox]="marks outbox rows published by hand; reads wakeup_stats (publishers talk to their shard); expects a ROLLBACK to undo a set_status"
+  [plans_after_reinstall]="creates a database of its own with the extension and reinstalls it there: it never calls the database it is run against"
+  [presence]="moves last_seen and status_expires_at back by hand; sets away_after, offline_after and traceparent in its session (run_expiry and the triggers read the shard's); reads pg_settings of the extension"
+  [privacy]="updates profiles by hand to see PrivacyChanged from a hand-made UPDATE"
+  [search]="inserts 10,000 profiles by hand, then VACUUMs the table and EXPLAINs its indexes (they live on the shards)"
+  [visibility]="sets every owner's status_text by hand (one UPDATE of profiles); its reads agree through the proxy in every other respect, and tests/proxy/scenario.sql covers them across shards"
+)
+
+work=$(make_workdir realchat-proxy-contract)
+cleanup() {
+  "$root/proxy/scripts/shards.sh" down "$work/shards" >/dev/null 2>&1
+  rm -rf "$work"
+}
+if [ -n "${KEEP:-}" ]; then echo "proxy contract: kept in $work"; else trap cleanup EXIT; fi
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok - $*"; }
+fail() { failed=$((failed + 1)); echo "not ok - $*"; }
+check() { # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
+}
+finish() {
+  echo "$passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+  exit
+}
+
+# ---- every pg_regress file is run or has its reason ----
+unlisted=""
+for f in "$root"/sql/*.sql; do
+  name=$(basename "$f" .sql)
+  case "$name" in realchat_profile--*) continue ;; esac
+  [[ " ${runs[*]} " == *" $name "* ]] || [ -n "${reasons[$name]:-}" ] || unlisted+="$name "
+done
+check "every file under sql/ is run through the proxy or listed with its reason" "" "$unlisted"
+
+if ! "$root/proxy/scripts/shards.sh" up 4 "$work/shards" >"$work/up.log" 2>&1; then
+  cat "$work/up.log"
+  fail "start 4 shards and the proxy"
+  finish
+fi
+. "$work/shards/env"
+proxy() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$PROXY_DB" "$@"; }
+shard() { local i=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "${SHARD_DB_PREFIX}$i" "$@"; }
+all_shards() { # all_shards SQL: the sum of one number over the shards
+  local i total=0 n
+  for ((i = 0; i < SHARD_COUNT; i++)); do
+    n=$(shard "$i" -c "$1") || return 1
+    total=$((total + n))
+  done
+  echo "$total"
+}
+
+# ---- the pg_regress files, unchanged, against the same expected/ files ----
+start=$(date +%s%N)
+(cd "$root" && make -s installcheck PG_CONFIG="$(command -v pg_config)" REGRESS="${runs[*]}" \
+   REGRESS_OPTS="--use-existing --dbname=$PROXY_DB --outputdir=$work/regress") >"$work/regress.log" 2>&1
+took=$(( ($(date +%s%N) - start) / 1000000 ))
+for name in "${runs[@]}"; do
+  if grep -qE "^(test|ok [0-9]+ -) +$name +\.\.\. ok|^ok [0-9]+ +- $name " "$work/regress.log"; then
+    pass "sql/$name.sql through the proxy matches expected/$name.out"
+  else
+    fail "sql/$name.sql through the proxy"
+  fi
+done
+echo "    (pg_regress through the proxy: ${took} ms for ${#runs[@]} files)"
+[ "$failed" -gt 0 ] && { grep -E '^(test |ok |not ok )' "$work/regress.log"; head -80 "$work/regress/regression.diffs" 2>/dev/null; }
+for name in $(printf '%s\n' "${!reasons[@]}" | sort); do
+  echo "skip - sql/$name.sql: ${reasons[$name]}"
+done
+
+# ---- the views: what the whole service holds ----
+home_profiles="SELECT count(*) FROM profile.profiles p WHERE NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = p.user_id)"
+shadows=$(all_shards "SELECT count(*) FROM shard.shadows")
+check "profile.profiles holds every shard's users once, and none of the $shadows shadows" \
+  "$(all_shards "$home_profiles")|0|0" \
+  "$(proxy -c "SELECT count(*) || '|' || count(*) FILTER (WHERE username LIKE '~%') || '|' ||
+                      (SELECT count(*) - count(DISTINCT user_id) FROM profile.profiles) FROM profile.profiles")"
+for t in contacts blocks mutes presence_state retired_users outbox; do
+  check "profile.$t holds every shard's rows" "$(all_shards "SELECT count(*) FROM profile.$t")" \
+    "$(proxy -c "SELECT count(*) FROM profile.$t")"
+done
+check "profile.outbox: ids 1..n, every user's versions in id order" "0|0" \
+  "$(proxy -c "SELECT count(*) FILTER (WHERE id <> n) || '|' || count(*) FILTER (WHERE version <= prev)
+               FROM (SELECT id, row_number() OVER (ORDER BY id) AS n, (payload->>'version')::int AS version,
+                            lag((payload->>'version')::int) OVER (PARTITION BY key ORDER BY id) AS prev
+                     FROM profile.outbox) s")"
+state() { psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" "$@" 2>&1 | grep -oE '[0-9A-Z]{5}$' | head -1; }
+check "the views refuse writes (INSERT, UPDATE, DELETE: 55000, not updatable)" "55000 55000 55000" \
+  "$(state -c "INSERT INTO profile.profiles (user_id, username, display_name)
+               VALUES ('f9000000-0000-4000-8000-000000000001', 'by_hand', 'X')") $(
+     state -c "UPDATE profile.profiles SET bio = 'x'") $(state -c "DELETE FROM profile.outbox")"
+proxy -c "CREATE ROLE contract_app LOGIN IN ROLE profile_app; CREATE ROLE contract_admin LOGIN IN ROLE profile_admin"
+check "profile_app reads no view (42501), as it reads no table on one database" "42501 42501" \
+  "$(state -U contract_app -c "SELECT count(*) FROM profile.profiles") $(state -U contract_app -c "SELECT count(*) FROM profile.outbox")"
+check "profile_admin reads them" "$(proxy -c "SELECT count(*) FROM profile.profiles")" \
+  "$(psql -X -q -At -U contract_admin -d "$PROXY_DB" -c "SELECT count(*) FROM profile.profiles" 2>&1)"
+check "profile_admin cannot write through them either (55000)" "55000" \
+  "$(state -U contract_admin -c "UPDATE profile.profiles SET bio = 'x'")"
+
+finish
