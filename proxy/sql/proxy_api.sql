@@ -1,65 +1,237 @@
 -- The proxy database, part 3: the contract's functions (api-contract.md, v1 and v1.1), same
--- names, parameters, defaults and results as the extension's. One-user calls are plain PL/Proxy;
--- the rest compose PL/Proxy calls (docs/sharding.md says why each one needs what it needs).
--- All run as the proxy's owner (SECURITY DEFINER; the composed ones with a pinned search_path),
--- so callers need EXECUTE on them only and never reach proxy_remote, proxy or the shards' helpers.
+-- names, parameters, defaults and results as the extension's. One-user calls are one PL/Proxy
+-- call (proxy_remote.sql); the rest compose PL/Proxy calls (docs/sharding.md says why each one
+-- needs what it needs). All run as the proxy's owner (SECURITY DEFINER, search_path pinned), so
+-- callers need EXECUTE on them only and never reach proxy_remote, proxy or the shards' helpers.
+--
+-- Errors come as the extension raises them: each function catches an error and raises it again
+-- with its SQLSTATE, and with the shard's message, detail and hint without what PL/Proxy adds
+-- (proxy.shard_text); the RAISE is in the function itself, so no context line is added (a RAISE
+-- does not report its own location). A subtransaction per call is the price. After a remote
+-- error PL/Proxy replaces that connection on its next use with a NOTICE ("PL/Proxy: dropping
+-- stale conn"), which client_min_messages = warning keeps inside the function.
+
+-- A shard's message, detail or hint as the shard wrote it: PL/Proxy prefixes the message with
+-- "function(nargs): [database] REMOTE ERROR: " and details and hints with "Remote detail: " and
+-- "Remote hint: ". Anything else (the proxy's own errors) is left as it is.
+CREATE FUNCTION proxy.shard_text(t text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT pg_catalog.regexp_replace(t,
+    '^([a-z_0-9]+\.[a-z_0-9]+\([0-9]+\): \[[^]]*\] REMOTE [A-Z]+: |Remote (detail|hint): )', '')
+$$;
 
 -- ---- calls that touch one user's home shard only -------------------------------------------
 CREATE FUNCTION profile.set_status(user_id uuid, status profile.presence)
-RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.set_status($1, $2);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.heartbeat(user_id uuid)
-RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.heartbeat($1);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.set_custom_status(user_id uuid, status_text text, status_emoji text DEFAULT NULL,
                                           expires_at timestamptz DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.set_custom_status($1, $2, $3, $4);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.clear_custom_status(user_id uuid)
-RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.clear_custom_status($1);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.set_privacy(user_id uuid, presence_audience profile.audience DEFAULT NULL,
                                     discoverable boolean DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.set_privacy($1, $2, $3);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 -- The owner's list rows live with the owner (a cross-shard other user has a shadow there).
 CREATE FUNCTION profile.update_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
                                        is_favorite boolean DEFAULT NULL)
-RETURNS profile.contacts LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS profile.contacts LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.update_contact($1, $2, $3, $4);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.remove_contact(user_id uuid, contact_user_id uuid)
-RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.remove_contact($1, $2);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.unblock_user(user_id uuid, blocked_user_id uuid)
-RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.unblock_user($1, $2);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.list_blocks(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
-RETURNS SETOF profile.blocks LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS SETOF profile.blocks LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN QUERY SELECT * FROM proxy_remote.list_blocks($1, $2, $3);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.is_blocked(user_id uuid, other uuid)
-RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.is_blocked($1, $2);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.unmute_user(user_id uuid, muted_user_id uuid)
-RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.unmute_user($1, $2);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.list_mutes(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
-RETURNS SETOF profile.mutes LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS SETOF profile.mutes LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN QUERY SELECT * FROM proxy_remote.list_mutes($1, $2, $3);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.is_muted(user_id uuid, other uuid)
-RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN proxy_remote.is_muted($1, $2);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 
 -- ---- reciprocity (visibility rule 4) --------------------------------------------------------
@@ -91,7 +263,9 @@ $$;
 
 -- ---- reads ----------------------------------------------------------------------------------
 CREATE FUNCTION profile.get_profile(user_id uuid, viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 1 AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
 BEGIN
   IF viewer IS NULL THEN  -- a trusted caller: the home shard's answer as it is
     RETURN QUERY SELECT * FROM proxy_remote.get_profile(user_id, NULL);
@@ -99,14 +273,23 @@ BEGIN
   END IF;
   RETURN QUERY SELECT * FROM proxy.reciprocity(
     ARRAY(SELECT r FROM proxy_remote.get_profile(user_id, viewer) r), viewer);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 -- In the order given, unknown ids skipped, repeated ids repeated (as the extension). A null id
 -- goes unsplit too: split, an array of nulls only would reach no shard and raise nothing.
 CREATE FUNCTION profile.get_profiles(user_ids uuid[], viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 100 AS $$
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 100 AS $$
 DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
   fetched profile.profiles[];
 BEGIN
   IF user_ids IS NULL OR array_ndims(user_ids) IS DISTINCT FROM 1
@@ -124,15 +307,33 @@ BEGIN
   ELSE
     RETURN QUERY SELECT * FROM proxy.reciprocity(fetched, viewer);
   END IF;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 -- Every shard looks the name up in its own unique index (a shadow's name never matches).
 CREATE FUNCTION profile.find_profile_by_username(username text, viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 1 AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
 BEGIN
   RETURN QUERY SELECT * FROM proxy.reciprocity(
     ARRAY(SELECT r FROM proxy_remote.find_profile_by_username(username, viewer) r), viewer);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
@@ -143,8 +344,9 @@ CREATE FUNCTION profile.list_contacts(user_id uuid, favorites_only boolean DEFAU
                                       after uuid DEFAULT NULL, "limit" int DEFAULT 100)
 RETURNS TABLE (contact_user_id uuid, nickname text, is_favorite boolean, username text,
                display_name text, avatar_url text, status profile.presence, last_seen timestamptz)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 100 AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 100 AS $$
 DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
   listed proxy.contact_row[];
   remote_ids uuid[];
   fresh profile.profiles[];
@@ -174,13 +376,22 @@ BEGIN
     status := c.status; last_seen := c.last_seen;
     RETURN NEXT;
   END LOOP;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 -- Both users exist (each at home) and neither blocks the other (each block lives with its owner).
 CREATE FUNCTION profile.can_interact(a uuid, b uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE AS $$
 DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
   fa record;
   fb record;
 BEGIN
@@ -190,6 +401,14 @@ BEGIN
   SELECT * INTO fa FROM proxy_remote.interaction_facts(a, b);
   SELECT * INTO fb FROM proxy_remote.interaction_facts(b, a);
   RETURN fa.me_exists AND fb.me_exists AND NOT fa.me_blocks_other AND NOT fb.me_blocks_other;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
@@ -197,8 +416,9 @@ $$;
 CREATE FUNCTION profile.relationships(user_id uuid, others uuid[])
 RETURNS TABLE (other uuid, is_contact boolean, is_favorite boolean, contact_of boolean,
                blocking boolean, muting boolean, muted_until timestamptz)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE AS $$
 DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
   mine proxy.owner_relation[];
   theirs proxy.other_relation[];
 BEGIN
@@ -210,6 +430,14 @@ BEGIN
   JOIN (SELECT DISTINCT ON (x.other) x.* FROM unnest(theirs) x) t ON t.other = o.id
   JOIN unnest(mine) m ON m.other = o.id
   ORDER BY o.ord;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
@@ -217,8 +445,9 @@ $$;
 -- own rules); the proxy drops users the viewer blocks (known on the viewer's home), applies
 -- reciprocity, and merges in the extension's order.
 CREATE FUNCTION profile.search_profiles(query text, viewer uuid DEFAULT NULL, "limit" int DEFAULT 20)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 20 AS $$
+RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 20 AS $$
 DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
   found profile.profiles[];
   blocked uuid[] := '{}';
   q text;
@@ -237,6 +466,14 @@ BEGIN
                 THEN public.similarity(lower(r.display_name), q) END DESC NULLS LAST,
            lower(r.username), r.user_id
   LIMIT "limit";
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
@@ -255,34 +492,65 @@ $$;
 
 CREATE FUNCTION profile.add_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
                                     is_favorite boolean DEFAULT false)
-RETURNS profile.contacts LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS profile.contacts LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
 BEGIN
   PERFORM proxy.prepare_other(user_id, contact_user_id);
   RETURN proxy_remote.add_contact(user_id, contact_user_id, nickname, is_favorite);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 CREATE FUNCTION profile.block_user(user_id uuid, blocked_user_id uuid, reason text DEFAULT NULL)
-RETURNS profile.blocks LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS profile.blocks LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
 BEGIN
   PERFORM proxy.prepare_other(user_id, blocked_user_id);
   RETURN proxy_remote.block_user(user_id, blocked_user_id, reason);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 CREATE FUNCTION profile.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz DEFAULT NULL)
-RETURNS profile.mutes LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS profile.mutes LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
 BEGIN
   PERFORM proxy.prepare_other(user_id, muted_user_id);
   RETURN proxy_remote.mute_user(user_id, muted_user_id, expires_at);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 -- ---- usernames: reserve on the registry, write at home, confirm or release ------------------
 CREATE FUNCTION profile.create_profile(user_id uuid, username text, display_name text,
                                        bio text DEFAULT '', avatar_url text DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
 DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
   token uuid := gen_random_uuid();
   reserved boolean := false;
   created profile.profiles;
@@ -303,13 +571,22 @@ BEGIN
     PERFORM proxy_remote.confirm_username(username, token);
   END IF;
   RETURN created;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 CREATE FUNCTION profile.update_profile(user_id uuid, username text DEFAULT NULL, display_name text DEFAULT NULL,
                                        bio text DEFAULT NULL, avatar_url text DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
 DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
   token uuid := gen_random_uuid();
   reserved boolean := false;
   updated profile.profiles;
@@ -330,14 +607,23 @@ BEGIN
     PERFORM proxy_remote.confirm_username(username, token);  -- also frees the old name
   END IF;
   RETURN updated;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 -- The home shard deletes the user (and, there, other users' entries for them); then the
 -- registry frees the name and every other shard removes its list entries for the user.
 CREATE FUNCTION profile.delete_profile(user_id uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
 DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
   deleted boolean;
 BEGIN
   deleted := proxy_remote.delete_profile(user_id);
@@ -346,33 +632,104 @@ BEGIN
     PERFORM sum(n) FROM proxy_remote.forget_user(user_id) n;
   END IF;
   RETURN deleted;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
 END
 $$;
 
 -- ---- operators: every shard answers ---------------------------------------------------------
 CREATE FUNCTION profile.outbox_stats()
 RETURNS TABLE (pending bigint, oldest_pending_age interval, published bigint, quarantined bigint)
-LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 1 AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN QUERY
   SELECT sum(s.pending)::bigint, max(s.oldest_pending_age), sum(s.published)::bigint, sum(s.quarantined)::bigint
-  FROM proxy_remote.outbox_stats() s
+  FROM proxy_remote.outbox_stats() s;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.purge_outbox(older_than interval DEFAULT '1 day')
-RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT coalesce(sum(n), 0)::bigint FROM proxy_remote.purge_outbox(older_than) n
+RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN (SELECT coalesce(sum(n), 0)::bigint FROM proxy_remote.purge_outbox(older_than) n);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 -- Publishers connect to their shard, not to the proxy; through the proxy this asks every shard.
 CREATE FUNCTION profile.request_wakeup()
-RETURNS boolean LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT coalesce(bool_or(w), false) FROM proxy_remote.request_wakeup() w
+RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN (SELECT coalesce(bool_or(w), false) FROM proxy_remote.request_wakeup() w);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.run_expiry()
-RETURNS TABLE (kind text, count bigint) LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+RETURNS TABLE (kind text, count bigint) LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN QUERY
   SELECT e.kind, sum(e.count)::bigint FROM proxy_remote.run_expiry() WITH ORDINALITY AS e(kind, count, ord)
-  GROUP BY e.kind ORDER BY min(e.ord)
+  GROUP BY e.kind ORDER BY min(e.ord);
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 CREATE FUNCTION profile.trace_stats()
-RETURNS TABLE (traced_events bigint, invalid_traceparents bigint) LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-  SELECT sum(t.traced_events)::bigint, sum(t.invalid_traceparents)::bigint FROM proxy_remote.trace_stats() t
+RETURNS TABLE (traced_events bigint, invalid_traceparents bigint) LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+BEGIN
+  RETURN QUERY
+  SELECT sum(t.traced_events)::bigint, sum(t.invalid_traceparents)::bigint FROM proxy_remote.trace_stats() t;
+EXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
 $$;
 
 -- ---- repair jobs ----------------------------------------------------------------------------

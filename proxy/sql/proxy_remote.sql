@@ -54,6 +54,60 @@ RETURNS boolean LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_hash(coalesce(a, b)); TARGET profile.can_interact;
 $$;
 
+-- The contract's functions that need nothing from other shards (proxy_api.sql wraps them).
+CREATE FUNCTION proxy_remote.set_status(user_id uuid, status profile.presence)
+RETURNS profile.profiles LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.set_status;
+$$;
+CREATE FUNCTION proxy_remote.heartbeat(user_id uuid)
+RETURNS profile.profiles LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.heartbeat;
+$$;
+CREATE FUNCTION proxy_remote.set_custom_status(user_id uuid, status_text text, status_emoji text, expires_at timestamptz)
+RETURNS profile.profiles LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.set_custom_status;
+$$;
+CREATE FUNCTION proxy_remote.clear_custom_status(user_id uuid)
+RETURNS profile.profiles LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.clear_custom_status;
+$$;
+CREATE FUNCTION proxy_remote.set_privacy(user_id uuid, presence_audience profile.audience, discoverable boolean)
+RETURNS profile.profiles LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.set_privacy;
+$$;
+CREATE FUNCTION proxy_remote.update_contact(user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean)
+RETURNS profile.contacts LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.update_contact;
+$$;
+CREATE FUNCTION proxy_remote.remove_contact(user_id uuid, contact_user_id uuid)
+RETURNS boolean LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.remove_contact;
+$$;
+CREATE FUNCTION proxy_remote.unblock_user(user_id uuid, blocked_user_id uuid)
+RETURNS boolean LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.unblock_user;
+$$;
+CREATE FUNCTION proxy_remote.list_blocks(user_id uuid, after uuid, "limit" int)
+RETURNS SETOF profile.blocks LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.list_blocks;
+$$;
+CREATE FUNCTION proxy_remote.is_blocked(user_id uuid, other uuid)
+RETURNS boolean LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.is_blocked;
+$$;
+CREATE FUNCTION proxy_remote.unmute_user(user_id uuid, muted_user_id uuid)
+RETURNS boolean LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.unmute_user;
+$$;
+CREATE FUNCTION proxy_remote.list_mutes(user_id uuid, after uuid, "limit" int)
+RETURNS SETOF profile.mutes LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.list_mutes;
+$$;
+CREATE FUNCTION proxy_remote.is_muted(user_id uuid, other uuid)
+RETURNS boolean LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.is_muted;
+$$;
+
 -- Every shard answers.
 CREATE FUNCTION proxy_remote.outbox_stats()
 RETURNS SETOF proxy.outbox_stats_row LANGUAGE plproxy AS $$

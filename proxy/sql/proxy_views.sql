@@ -7,14 +7,16 @@
 -- small system, never for a production-sized outbox or a lookup an application makes. Changes
 -- go to a shard's tables (docs/sharding.md). Shadows (shard.shadows) are placeholders, not
 -- users: profile.profiles leaves them out, so each user appears once, as their home holds them.
--- Rows come sorted by key; the outbox in the service-wide order below.
+-- Rows come sorted by key; the outbox in the service-wide order below. PL/Proxy's notice when
+-- it replaces a connection an earlier error left behind stays inside (client_min_messages), as
+-- in the contract's functions (proxy_api.sql).
 
 CREATE FUNCTION proxy_remote.all_profiles()
 RETURNS TABLE (user_id uuid, username text, display_name text, bio text, avatar_url text,
                status profile.presence, last_seen timestamptz, version bigint, created_at timestamptz,
                updated_at timestamptz, status_text text, status_emoji text, status_expires_at timestamptz,
                presence_audience profile.audience, discoverable boolean)
-LANGUAGE plproxy SECURITY DEFINER AS $$
+LANGUAGE plproxy SECURITY DEFINER SET client_min_messages = warning AS $$
   CLUSTER 'profile_shards'; RUN ON ALL;
   SELECT p.user_id, p.username, p.display_name, p.bio, p.avatar_url, p.status, p.last_seen, p.version,
          p.created_at, p.updated_at, p.status_text, p.status_emoji, p.status_expires_at,
@@ -29,7 +31,7 @@ CREATE VIEW profile.profiles AS
 CREATE FUNCTION proxy_remote.all_contacts()
 RETURNS TABLE (user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean,
                created_at timestamptz, updated_at timestamptz)
-LANGUAGE plproxy SECURITY DEFINER AS $$
+LANGUAGE plproxy SECURITY DEFINER SET client_min_messages = warning AS $$
   CLUSTER 'profile_shards'; RUN ON ALL;
   SELECT c.user_id, c.contact_user_id, c.nickname, c.is_favorite, c.created_at, c.updated_at
   FROM profile.contacts c;
@@ -39,7 +41,7 @@ CREATE VIEW profile.contacts AS
 
 CREATE FUNCTION proxy_remote.all_blocks()
 RETURNS TABLE (user_id uuid, blocked_user_id uuid, reason text, created_at timestamptz)
-LANGUAGE plproxy SECURITY DEFINER AS $$
+LANGUAGE plproxy SECURITY DEFINER SET client_min_messages = warning AS $$
   CLUSTER 'profile_shards'; RUN ON ALL;
   SELECT b.user_id, b.blocked_user_id, b.reason, b.created_at FROM profile.blocks b;
 $$;
@@ -48,7 +50,7 @@ CREATE VIEW profile.blocks AS
 
 CREATE FUNCTION proxy_remote.all_mutes()
 RETURNS TABLE (user_id uuid, muted_user_id uuid, expires_at timestamptz, created_at timestamptz)
-LANGUAGE plproxy SECURITY DEFINER AS $$
+LANGUAGE plproxy SECURITY DEFINER SET client_min_messages = warning AS $$
   CLUSTER 'profile_shards'; RUN ON ALL;
   SELECT m.user_id, m.muted_user_id, m.expires_at, m.created_at FROM profile.mutes m;
 $$;
@@ -57,7 +59,7 @@ CREATE VIEW profile.mutes AS
 
 CREATE FUNCTION proxy_remote.all_presence_state()
 RETURNS TABLE (user_id uuid, idle_from profile.presence, frozen_last_seen timestamptz)
-LANGUAGE plproxy SECURITY DEFINER AS $$
+LANGUAGE plproxy SECURITY DEFINER SET client_min_messages = warning AS $$
   CLUSTER 'profile_shards'; RUN ON ALL;
   SELECT s.user_id, s.idle_from, s.frozen_last_seen FROM profile.presence_state s;
 $$;
@@ -66,7 +68,7 @@ CREATE VIEW profile.presence_state AS
 
 CREATE FUNCTION proxy_remote.all_retired_users()
 RETURNS TABLE (user_id uuid, last_version bigint, deleted_at timestamptz)
-LANGUAGE plproxy SECURITY DEFINER AS $$
+LANGUAGE plproxy SECURITY DEFINER SET client_min_messages = warning AS $$
   CLUSTER 'profile_shards'; RUN ON ALL;
   SELECT r.user_id, r.last_version, r.deleted_at FROM profile.retired_users r;
 $$;
@@ -82,7 +84,7 @@ CREATE VIEW profile.retired_users AS
 CREATE FUNCTION proxy_remote.all_outbox()
 RETURNS TABLE (shard_id bigint, topic text, key text, payload jsonb, created_at timestamptz,
                published_at timestamptz, quarantined_at timestamptz, last_error text, traceparent text)
-LANGUAGE plproxy SECURITY DEFINER AS $$
+LANGUAGE plproxy SECURITY DEFINER SET client_min_messages = warning AS $$
   CLUSTER 'profile_shards'; RUN ON ALL;
   SELECT o.id AS shard_id, o.topic, o.key, o.payload, o.created_at, o.published_at, o.quarantined_at,
          o.last_error, o.traceparent

@@ -10,7 +10,8 @@
 #   tests/proxy/contract.sh     ends with "N passed, N failed"; exits non-zero on any failure
 #
 # Then checks of the views themselves: they hold exactly the shards' rows (no shadows), the
-# outbox keeps every user's order, they refuse writes, and only profile_admin reads them.
+# outbox keeps every user's order, they refuse writes, and only profile_admin reads them; and
+# failing calls give the same message, detail and hint as on one database.
 # Takes about 20 seconds. KEEP=1 keeps the work directory (and leaves its cluster running).
 set -uo pipefail
 
@@ -127,5 +128,33 @@ check "profile_admin reads them" "$(proxy -c "SELECT count(*) FROM profile.profi
   "$(psql -X -q -At -U contract_admin -d "$PROXY_DB" -c "SELECT count(*) FROM profile.profiles" 2>&1)"
 check "profile_admin cannot write through them either (55000)" "55000" \
   "$(state -U contract_admin -c "UPDATE profile.profiles SET bio = 'x'")"
+
+# ---- errors come through as the extension words them ----
+# The same failing calls on one database and through the proxy: message, detail and hint alike
+# (the proxy adds a context line, which SHOW_CONTEXT=never leaves out), and no notice from
+# PL/Proxy replacing the connection an error left behind. The two users live on shards 1 and 2.
+psql -X -q -d postgres -c "CREATE DATABASE profile_single" &&
+  psql -X -q -d profile_single -c "SET client_min_messages = warning" -c "CREATE EXTENSION realchat_profile CASCADE"
+failing_calls() { # failing_calls DB
+  psql -X -q -d "$1" -v SHOW_CONTEXT=never 2>&1 <<'SQL'
+SELECT 1 FROM profile.create_profile('f8000000-0000-4000-8000-000000000001', 'err_one', 'One');
+SELECT 1 FROM profile.create_profile('f8000000-0000-4000-8000-000000000002', 'err_two', 'Two');
+SELECT 1 FROM profile.block_user('f8000000-0000-4000-8000-000000000001', 'f8000000-0000-4000-8000-000000000002');
+SELECT profile.add_contact('f8000000-0000-4000-8000-000000000001', 'f8000000-0000-4000-8000-000000000002');
+SELECT profile.create_profile('f8000000-0000-4000-8000-000000000003', 'ERR_ONE', 'Three');
+SELECT profile.set_status('f8000000-0000-4000-8000-0000000000ff', 'online');
+SELECT profile.list_blocks('f8000000-0000-4000-8000-000000000001', "limit" => 0);
+SELECT profile.get_profiles(ARRAY[NULL]::uuid[]);
+SELECT profile.purge_outbox(NULL);
+SELECT username FROM profile.get_profile('f8000000-0000-4000-8000-000000000002');
+SQL
+}
+failing_calls profile_single >"$work/errors-single.out"
+failing_calls "$PROXY_DB" >"$work/errors-proxy.out"
+if diff -u "$work/errors-single.out" "$work/errors-proxy.out" >"$work/errors.diff"; then
+  pass "$(grep -c '^ERROR' "$work/errors-proxy.out") errors through the proxy: the extension's message, detail and hint; no PL/Proxy notice"
+else
+  fail "errors through the proxy differ from one database"; cat "$work/errors.diff"
+fi
 
 finish
