@@ -5,8 +5,9 @@
 #   tests/proxy/run.sh     ends with "N passed, N failed"; exits non-zero on any failure
 #
 # 1. sql/lists.sql, the project's pg_regress file that calls API functions only, through the
-#    proxy, compared with expected/lists.out (the other sql/ files read or write the tables and
-#    the outbox, which live on the shards: docs/sharding.md lists them).
+#    proxy, compared with expected/lists.out: the starting data of part 2 (tests/proxy/contract.sh
+#    runs every pg_regress file that can pass through the proxy; docs/sharding.md says why the
+#    others cannot).
 # 2. tests/proxy/scenario.sql, cross-shard reads and writes with blocks, privacy, invisibility,
 #    discoverability, mutes, renames and deletes: the same output on one database and through
 #    the proxy.
@@ -58,14 +59,10 @@ all_shards() { # all_shards SQL: the sum of one number over the 4 shards
   echo "$total"
 }
 
-# What a remote call adds to an error (the function and shard in the message, "Remote" before
-# details, the remote context) and PL/Proxy's notice when it replaces a connection left in a
-# failed transaction; the SQLSTATE and the message itself are the shard's.
+# What the proxy adds to an error: the context of its PL/pgSQL function (the SQLSTATE, message,
+# detail and hint are the shard's, as on one database).
 normalize() {
-  sed -E -e 's/^(ERROR|WARNING|NOTICE):  [a-z_]+\.[a-z_]+\([0-9]+\): \[[a-z_0-9]+\] REMOTE (ERROR|WARNING|NOTICE): /\1:  /' \
-    -e 's/^(DETAIL|HINT):  Remote (detail|hint): /\1:  /' \
-    -e '/^NOTICE:  (PL\/Proxy: dropping stale conn|00000)$/d' \
-    -e '/^CONTEXT:  /d' -e '/^(PL\/pgSQL function|SQL function|SQL statement) /d' "$1"
+  sed -E -e '/^CONTEXT:  /d' -e '/^(PL\/pgSQL function|SQL function|SQL statement) /d' "$1"
 }
 # As pg_regress runs a file.
 regress_psql() { # regress_psql DB FILE OUT
