@@ -794,5 +794,8 @@ BEGIN
   END LOOP;
 END
 $$;
+-- Hand-made UPDATEs of profile.profiles, forwarded to the user's home shard.
+\ir proxy_view_writes.sql
+
 -- Callers get rights through roles (profile_app: proxy/scripts/shards.sh), never through PUBLIC.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile, proxy, proxy_remote FROM PUBLIC;

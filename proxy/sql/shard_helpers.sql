@@ -17,6 +17,9 @@ CREATE TABLE shard.shadows (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- Hand-made changes through the proxy's views, applied here (shard_profile_writes.sql).
+\ir shard_profile_writes.sql
+
 CREATE FUNCTION shard.ensure_shadow(user_id uuid) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
