@@ -2,16 +2,19 @@
 # The project's pg_regress files (sql/*.sql against expected/*.out) through the PL/Proxy proxy
 # with 4 shards, unchanged: `make installcheck` with --use-existing against the proxy database,
 # as tests/upgrade runs the suite against an upgraded database. A file runs here when it uses
-# the API and reads tables (the proxy's read-only views of every shard's rows); a file that
-# needs what a proxy cannot be (hand-made DML, one transaction around several calls, the
+# the API, reads tables (the proxy's views of every shard's rows) and changes profiles by hand
+# with UPDATE only (forwarded to each row's home shard); a file that needs what a proxy cannot
+# be (other hand-made DML, one transaction around several calls, the
 # extension's session settings, plans and catalog of one database) is listed below with its
 # reason and not run. Every file under sql/ must be in one of the two lists.
 #
 #   tests/proxy/contract.sh     ends with "N passed, N failed"; exits non-zero on any failure
 #
 # Then checks of the views themselves: they hold exactly the shards' rows (no shadows), the
-# outbox keeps every user's order, they refuse writes, and only profile_admin reads them; and
-# failing calls give the same message, detail and hint as on one database.
+# outbox keeps every user's order, they refuse writes (but an UPDATE of profiles), and only
+# profile_admin reads them; failing calls give the same message, detail and hint as on one
+# database; and a hand-made UPDATE of profiles reaches the user's home shard and does there
+# what it does on one database: the same events, the same refusals, nothing left by an error.
 # Takes about 20 seconds. KEEP=1 keeps the work directory (and leaves its cluster running).
 set -uo pipefail
 
@@ -20,7 +23,7 @@ root=$(cd "$here/../.." && pwd)
 . "$root/scripts/lib.sh"
 
 # Run through the proxy, in the Makefile's order.
-runs=(lists profiles)
+runs=(lists privacy profiles visibility)
 # Not run through the proxy, and why (docs/sharding.md, "The contract tests through the proxy").
 declare -A reasons=(
   [bad_input]="rolls every case back in a subtransaction, which cannot undo a call a shard committed; sets realchat_profile.max_* in its session (a proxy session's settings do not reach the shards); writes tables by hand; lists every function of schema profile, where the proxy has its routing functions too"
@@ -31,9 +34,7 @@ declare -A reasons=(
   [outbox]="marks outbox rows published by hand; reads wakeup_stats (publishers talk to their shard); expects a ROLLBACK to undo a set_status"
   [plans_after_reinstall]="creates a database of its own with the extension and reinstalls it there: it never calls the database it is run against"
   [presence]="moves last_seen and status_expires_at back by hand; sets away_after, offline_after and traceparent in its session (run_expiry and the triggers read the shard's); reads pg_settings of the extension"
-  [privacy]="updates profiles by hand to see PrivacyChanged from a hand-made UPDATE"
   [search]="inserts 10,000 profiles by hand, then VACUUMs the table and EXPLAINs its indexes (they live on the shards)"
-  [visibility]="sets every owner's status_text by hand (one UPDATE of profiles); its reads agree through the proxy in every other respect, and tests/proxy/scenario.sql covers them across shards"
 )
 
 work=$(make_workdir realchat-proxy-contract)
@@ -117,17 +118,19 @@ check "profile.outbox: ids 1..n, every user's versions in id order" "0|0" \
                             lag((payload->>'version')::int) OVER (PARTITION BY key ORDER BY id) AS prev
                      FROM profile.outbox) s")"
 state() { psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" "$@" 2>&1 | grep -oE '[0-9A-Z]{5}$' | head -1; }
-check "the views refuse writes (INSERT, UPDATE, DELETE: 55000, not updatable)" "55000 55000 55000" \
+check "the views refuse INSERT, DELETE and (but for profiles) UPDATE: 55000, not updatable" "55000 55000 55000 55000" \
   "$(state -c "INSERT INTO profile.profiles (user_id, username, display_name)
                VALUES ('f9000000-0000-4000-8000-000000000001', 'by_hand', 'X')") $(
-     state -c "UPDATE profile.profiles SET bio = 'x'") $(state -c "DELETE FROM profile.outbox")"
+     state -c "DELETE FROM profile.profiles WHERE false") $(state -c "UPDATE profile.contacts SET nickname = 'x'") $(
+     state -c "DELETE FROM profile.outbox")"
 proxy -c "CREATE ROLE contract_app LOGIN IN ROLE profile_app; CREATE ROLE contract_admin LOGIN IN ROLE profile_admin"
 check "profile_app reads no view (42501), as it reads no table on one database" "42501 42501" \
   "$(state -U contract_app -c "SELECT count(*) FROM profile.profiles") $(state -U contract_app -c "SELECT count(*) FROM profile.outbox")"
 check "profile_admin reads them" "$(proxy -c "SELECT count(*) FROM profile.profiles")" \
   "$(psql -X -q -At -U contract_admin -d "$PROXY_DB" -c "SELECT count(*) FROM profile.profiles" 2>&1)"
-check "profile_admin cannot write through them either (55000)" "55000" \
-  "$(state -U contract_admin -c "UPDATE profile.profiles SET bio = 'x'")"
+check "profile_admin cannot insert or delete through them either (55000)" "55000 55000" \
+  "$(state -U contract_admin -c "DELETE FROM profile.profiles WHERE false") $(
+     state -U contract_admin -c "DELETE FROM profile.blocks WHERE false")"
 
 # ---- errors come through as the extension words them ----
 # The same failing calls on one database and through the proxy: message, detail and hint alike
@@ -156,5 +159,76 @@ if diff -u "$work/errors-single.out" "$work/errors-proxy.out" >"$work/errors.dif
 else
   fail "errors through the proxy differ from one database"; cat "$work/errors.diff"
 fi
+
+
+# ---- hand-made UPDATEs of profiles through the proxy ----
+# The same user and the same UPDATE on one database and through the proxy (as profile_admin,
+# who may do it on one database): the same events (all but their ids and times), the same row.
+hand_id=f8000000-0000-4000-8000-000000000013  # home: partition 3 (route_hash 0x13 & 3)
+single() { psql -X -q -At -v ON_ERROR_STOP=1 -d profile_single "$@"; }
+events_of() { # events_of DB: the user's events, but for event_id and occurred_at
+  psql -X -q -At -d "$1" -c "SELECT jsonb_agg(payload - 'event_id' - 'occurred_at' ORDER BY id)
+                              FROM profile.outbox WHERE key = '$hand_id'"
+}
+row_of() { # row_of DB: the user's row, but for its times
+  psql -X -q -At -d "$1" -c "SELECT to_jsonb(p) - 'created_at' - 'updated_at' - 'last_seen'
+                              FROM profile.profiles p WHERE user_id = '$hand_id'"
+}
+for db in profile_single "$PROXY_DB"; do
+  psql -X -q -At -d "$db" -c "SELECT 1 FROM profile.create_profile('$hand_id', 'by_hand_ann', 'Ann')" >/dev/null
+done
+hand_update="UPDATE profile.profiles SET display_name = 'Ann B', status_text = 'At lunch', presence_audience = 'nobody'
+             WHERE user_id = '$hand_id'"
+single -c "$hand_update"
+home=$(proxy -c "SELECT profile.shard_for('$hand_id')")
+home_events=$(shard "$home" -c "SELECT count(*) FROM profile.outbox WHERE key = '$hand_id'")
+psql -X -q -At -v ON_ERROR_STOP=1 -U contract_admin -d "$PROXY_DB" -c "$hand_update"
+check "a hand-made UPDATE through the proxy writes one database's events (ProfileUpdated, CustomStatusChanged, PrivacyChanged)" \
+  "ProfileCreated ProfileUpdated CustomStatusChanged PrivacyChanged|$(events_of profile_single)" \
+  "$(proxy -c "SELECT string_agg(payload->>'event_type', ' ' ORDER BY id) FROM profile.outbox WHERE key = '$hand_id'")|$(
+     events_of "$PROXY_DB")"
+check "... into the outbox of the user's home shard (profile.shard_for: $home), and leaves the row as one database does" \
+  "$((home_events + 3))|$(row_of profile_single)" \
+  "$(shard "$home" -c "SELECT count(*) FROM profile.outbox WHERE key = '$hand_id'")|$(row_of "$PROXY_DB")"
+check "an UPDATE that changes nothing writes no event there either" "$(events_of profile_single)" \
+  "$(proxy -c "UPDATE profile.profiles SET bio = bio WHERE user_id = '$hand_id'" && events_of "$PROXY_DB")"
+check "UPDATE ... RETURNING gives the row as stored on its shard" "Ann B|At lunch|nobody" \
+  "$(proxy -c "UPDATE profile.profiles SET bio = bio WHERE user_id = '$hand_id' RETURNING display_name, status_text, presence_audience")"
+
+# Refused: profile_app has no right to UPDATE a table on one database, nor the view here; and
+# invalid values get the SQLSTATE one database gives, with no row change and no event.
+before="$(row_of "$PROXY_DB")|$(events_of "$PROXY_DB")"
+single_state() { psql -X -q -At -v VERBOSITY=sqlstate -d profile_single "$@" 2>&1 | grep -oE '[0-9A-Z]{5}$' | head -1; }
+check "profile_app may not UPDATE profiles through the proxy (42501)" "42501" \
+  "$(state -U contract_app -c "UPDATE profile.profiles SET bio = 'app' WHERE user_id = '$hand_id'")"
+bad_updates=(
+  "SET discoverable = NULL"
+  "SET bio = repeat('b', 501)"
+  "SET username = 'no spaces allowed'"
+  "SET status_emoji = 'not an emoji'"
+  "SET user_id = 'f8000000-0000-4000-8000-000000000011'"
+  "SET display_name = 'Ann C', bio = repeat('b', 501)"
+)
+singles=""; proxied=""
+for u in "${bad_updates[@]}"; do
+  singles+="$(single_state -c "UPDATE profile.profiles $u WHERE user_id = '$hand_id'") "
+  proxied+="$(state -U contract_admin -c "UPDATE profile.profiles $u WHERE user_id = '$hand_id'") "
+done
+check "${#bad_updates[@]} invalid UPDATEs through the proxy fail with one database's SQLSTATEs ($singles)" "$singles" "$proxied"
+check "... and leave the row and the user's events as they were" "$before" "$(row_of "$PROXY_DB")|$(events_of "$PROXY_DB")"
+
+# The shards' helper that applies the change: the proxy's connection role only.
+check "shard.update_profile_row: no EXECUTE for PUBLIC or profile_app, and profile_app's call is refused (42501)" "false|false|42501" \
+  "$(shard "$home" -c "SELECT coalesce(bool_or(a.grantee = 0), false) || '|' ||
+                              has_function_privilege('profile_app', p.oid, 'EXECUTE')
+                       FROM pg_proc p LEFT JOIN aclexplode(p.proacl) a ON true
+                       WHERE p.oid = 'shard.update_profile_row(uuid, jsonb)'::regprocedure GROUP BY p.oid")|$(
+   psql -X -q -At -v VERBOSITY=sqlstate -U contract_app -d "${SHARD_DB_PREFIX}$home" \
+     -c "SELECT shard.update_profile_row('$hand_id', '{\"bio\": \"app\"}')" 2>&1 | grep -oE '[0-9A-Z]{5}$' | head -1)"
+check "the proxy's forwarding functions: no EXECUTE for PUBLIC or profile_app" "0" \
+  "$(proxy -c "SELECT count(*) FROM pg_proc p LEFT JOIN aclexplode(p.proacl) a ON true
+               WHERE p.oid IN ('proxy_remote.update_profile_row(uuid, jsonb)'::regprocedure,
+                               'proxy.forward_profile_update()'::regprocedure)
+                 AND (a.grantee = 0 OR has_function_privilege('profile_app', p.oid, 'EXECUTE'))")"
 
 finish
