@@ -26,14 +26,14 @@ root=$(cd "$here/../.." && pwd)
 runs=(lists privacy profiles visibility)
 # Not run through the proxy, and why (docs/sharding.md, "The contract tests through the proxy").
 declare -A reasons=(
-  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call a shard committed; sets realchat_profile.max_* in its session (a proxy session's settings do not reach the shards); writes tables by hand; lists every function of schema profile, where the proxy has its routing functions too"
-  [errors]="writes tables by hand (UPDATE, INSERT, TRUNCATE of profiles, contacts, blocks); checks the extension's settings by SET (not defined on the proxy) and its limits set in the session"
-  [events]="writes profiles, contacts and blocks by hand to see the triggers' events"
-  [hardening]="writes profiles by hand (INSERT, ON CONFLICT, multi-row DELETE); rolls a DELETE back; SET LOCAL session_replication_role"
+  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call a shard committed; sets realchat_profile.max_* in its session (a proxy session's settings do not reach the shards); inserts profiles, contacts, blocks and mutes by hand (only an UPDATE of profiles is forwarded); lists every function of schema profile, where the proxy has its routing functions too"
+  [errors]="writes tables by hand beyond an UPDATE of profiles (INSERT, TRUNCATE of profiles, contacts, blocks); checks the extension's settings by SET (not defined on the proxy) and its limits set in the session"
+  [events]="inserts and deletes profiles, contacts and blocks by hand (only an UPDATE of profiles is forwarded: a profile inserted or deleted by hand would bypass the username registry and the removal from other shards' lists, a contact or block of a user elsewhere needs that user's shadow)"
+  [hardening]="writes profiles by hand beyond an UPDATE (INSERT, ON CONFLICT, multi-row DELETE); rolls a DELETE back; SET LOCAL session_replication_role"
   [mutes]="writes mutes by hand, with session_replication_role = replica; calls a C function of the extension's library; sets realchat_profile.max_mutes in its session"
   [outbox]="marks outbox rows published by hand; reads wakeup_stats (publishers talk to their shard); expects a ROLLBACK to undo a set_status"
   [plans_after_reinstall]="creates a database of its own with the extension and reinstalls it there: it never calls the database it is run against"
-  [presence]="moves last_seen and status_expires_at back by hand; sets away_after, offline_after and traceparent in its session (run_expiry and the triggers read the shard's); reads pg_settings of the extension"
+  [presence]="its UPDATEs of profiles are forwarded, but it inserts a profile by hand; sets away_after, offline_after and traceparent in its session (run_expiry and the triggers read the shard's, so its expiry counts differ); reads pg_settings of the extension"
   [search]="inserts 10,000 profiles by hand, then VACUUMs the table and EXPLAINs its indexes (they live on the shards)"
 )
 
@@ -216,6 +216,20 @@ for u in "${bad_updates[@]}"; do
 done
 check "${#bad_updates[@]} invalid UPDATEs through the proxy fail with one database's SQLSTATEs ($singles)" "$singles" "$proxied"
 check "... and leave the row and the user's events as they were" "$before" "$(row_of "$PROXY_DB")|$(events_of "$PROXY_DB")"
+
+# Only the columns the UPDATE changed are sent: a change of another column made on the shard
+# meanwhile (committed after the proxy read the row, before its UPDATE reached the shard) stays.
+shard "$home" -c "BEGIN" -c "UPDATE profile.profiles SET bio = 'set on the shard' WHERE user_id = '$hand_id'" \
+  -c "SELECT pg_sleep(2)" -c "COMMIT" >/dev/null &
+concurrent=$!
+for ((i = 0; i < 100; i++)); do  # until the shard's transaction holds the row (at most 10 s)
+  [ "$(shard "$home" -c "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(2)'")" = 1 ] && break
+  sleep 0.1
+done
+proxy -c "UPDATE profile.profiles SET display_name = 'Ann D' WHERE user_id = '$hand_id'"
+wait "$concurrent"
+check "an UPDATE through the proxy sends only the columns it changes (a concurrent change of bio on the shard stays)" \
+  "Ann D|set on the shard" "$(proxy -c "SELECT display_name || '|' || bio FROM profile.profiles WHERE user_id = '$hand_id'")"
 
 # The shards' helper that applies the change: the proxy's connection role only.
 check "shard.update_profile_row: no EXECUTE for PUBLIC or profile_app, and profile_app's call is refused (42501)" "false|false|42501" \
