@@ -9,6 +9,8 @@
 -- a ROLLBACK on the proxy undoes nothing; and the new values are computed from the row the
 -- proxy read, so only the columns the UPDATE changed are sent (a concurrent change of another
 -- column survives; one of the same column is overwritten, as a later UPDATE would).
+-- A new username is reserved in the registry on partition 0 before the row changes and
+-- confirmed after, as update_profile does, so it stays unique across shards.
 -- INSERT and DELETE stay refused (55000): users come and go through the API only, which keeps
 -- the cross-shard rules (username registry, list removal on other shards).
 
@@ -25,12 +27,32 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET clie
 DECLARE
   changes jsonb;
   stored jsonb;
+  token uuid := gen_random_uuid();
+  reserved boolean := false;
   e_state text; e_message text; e_detail text; e_hint text;
 BEGIN
   SELECT COALESCE(jsonb_object_agg(n.key, n.value), '{}') INTO changes
   FROM jsonb_each(to_jsonb(NEW)) n JOIN jsonb_each(to_jsonb(OLD)) o ON o.key = n.key
   WHERE n.value IS DISTINCT FROM o.value;
-  stored := proxy_remote.update_profile_row(OLD.user_id, changes);
+  -- A new username goes through the registry first, as update_profile's does (docs/sharding.md).
+  IF changes ? 'username' AND NEW.username IS NOT NULL THEN
+    reserved := proxy_remote.reserve_username(NEW.username, OLD.user_id, token);
+  END IF;
+  BEGIN
+    stored := proxy_remote.update_profile_row(OLD.user_id, changes);
+  EXCEPTION WHEN OTHERS THEN
+    IF reserved THEN
+      PERFORM proxy_remote.release_username(NEW.username, token);
+    END IF;
+    RAISE;
+  END;
+  IF reserved THEN
+    IF stored IS NULL THEN
+      PERFORM proxy_remote.release_username(NEW.username, token);
+    ELSE
+      PERFORM proxy_remote.confirm_username(NEW.username, token);  -- also frees the old name
+    END IF;
+  END IF;
   IF stored IS NULL THEN
     RETURN NULL;  -- gone from its home meanwhile: not updated, as on one database
   END IF;

@@ -231,6 +231,23 @@ wait "$concurrent"
 check "an UPDATE through the proxy sends only the columns it changes (a concurrent change of bio on the shard stays)" \
   "Ann D|set on the shard" "$(proxy -c "SELECT display_name || '|' || bio FROM profile.profiles WHERE user_id = '$hand_id'")"
 
+# A username changed by hand goes through the registry, as update_profile's does: unique across
+# shards, the old name freed, no reservation left behind.
+bob_id=f8000000-0000-4000-8000-000000000016  # home: partition 2, another shard than Ann's
+for db in profile_single "$PROXY_DB"; do
+  psql -X -q -At -d "$db" -c "SELECT 1 FROM profile.create_profile('$bob_id', 'by_hand_bob', 'Bob')" >/dev/null
+done
+rename_taken="UPDATE profile.profiles SET username = 'BY_HAND_BOB' WHERE user_id = '$hand_id'"
+before="$(row_of "$PROXY_DB")|$(events_of "$PROXY_DB")"
+check "a hand-made rename to a name held on another shard fails as on one database ($(single_state -c "$rename_taken")), writing nothing" \
+  "$(single_state -c "$rename_taken")|$before" "$(state -U contract_admin -c "$rename_taken")|$(row_of "$PROXY_DB")|$(events_of "$PROXY_DB")"
+proxy -c "UPDATE profile.profiles SET username = 'by_hand_ann2' WHERE user_id = '$hand_id'"
+check "a hand-made rename frees the old name and holds the new one across shards; no reservation left" "by_hand_ann2|1|23505|0" \
+  "$(proxy -c "SELECT username FROM profile.profiles WHERE user_id = '$hand_id'")|$(
+     proxy -c "SELECT count(*) FROM profile.create_profile('f8000000-0000-4000-8000-000000000021', 'by_hand_ann', 'New Ann')")|$(
+     state -c "SELECT profile.create_profile('f8000000-0000-4000-8000-000000000022', 'By_Hand_Ann2', 'Other')")|$(
+     shard 0 -c "SELECT count(*) FROM shard.usernames WHERE state = 'pending'")"
+
 # The shards' helper that applies the change: the proxy's connection role only.
 check "shard.update_profile_row: no EXECUTE for PUBLIC or profile_app, and profile_app's call is refused (42501)" "false|false|42501" \
   "$(shard "$home" -c "SELECT coalesce(bool_or(a.grantee = 0), false) || '|' ||
