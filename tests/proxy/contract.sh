@@ -27,7 +27,7 @@ runs=(lists privacy profiles visibility)
 # Not run through the proxy, and why (docs/sharding.md, "The contract tests through the proxy").
 declare -A reasons=(
   [bad_input]="rolls every case back in a subtransaction, which cannot undo a call a shard committed; sets realchat_profile.max_* in its session (a proxy session's settings do not reach the shards); inserts profiles, contacts, blocks and mutes by hand (only an UPDATE of profiles is forwarded); lists every function of schema profile, where the proxy has its routing functions too"
-  [errors]="writes tables by hand beyond an UPDATE of profiles (INSERT, TRUNCATE of profiles, contacts, blocks); checks the extension's settings by SET (not defined on the proxy) and its limits set in the session"
+  [errors]="writes tables by hand beyond an UPDATE of profiles (INSERT into and TRUNCATE of contacts, UPDATE of blocks); checks the extension's settings by SET (not defined on the proxy) and its limits set in the session"
   [events]="inserts and deletes profiles, contacts and blocks by hand (only an UPDATE of profiles is forwarded: a profile inserted or deleted by hand would bypass the username registry and the removal from other shards' lists, a contact or block of a user elsewhere needs that user's shadow)"
   [hardening]="writes profiles by hand beyond an UPDATE (INSERT, ON CONFLICT, multi-row DELETE); rolls a DELETE back; SET LOCAL session_replication_role"
   [mutes]="writes mutes by hand, with session_replication_role = replica; calls a C function of the extension's library; sets realchat_profile.max_mutes in its session"
