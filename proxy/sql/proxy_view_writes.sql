@@ -1,60 +1,98 @@
--- The proxy database: an operator's hand-made UPDATE of profile.profiles, as on one database.
--- There a trigger validates such a change and writes the same event the API would; here each
--- row the UPDATE reaches goes to its user's home shard (shard.update_profile_row), where the
--- same trigger does the same. Included by proxy_api.sql.
+-- The proxy database: an operator's hand-made INSERT, UPDATE or DELETE of profile.profiles,
+-- contacts or blocks, as on one database. There the extension's triggers validate such a change
+-- and write the same events the API would; here each row the statement reaches goes to its
+-- owner's home shard (shard.insert_row, update_row, delete_row), where the same triggers do the
+-- same, and the proxy adds what the API's functions add across shards. Included by proxy_api.sql.
 --
 -- What differs from one database (docs/sharding.md, "Hand-made changes through the proxy"):
--- each row is one call to its shard, committed there at once, so an UPDATE of many users is
--- not one transaction (a failing row stops the statement; rows already sent stay changed) and
--- a ROLLBACK on the proxy undoes nothing; and the new values are computed from the row the
--- proxy read, so only the columns the UPDATE changed are sent (a concurrent change of another
--- column survives; one of the same column is overwritten, as a later UPDATE would).
--- A new username is reserved in the registry on partition 0 before the row changes and
--- confirmed after, as update_profile does, so it stays unique across shards.
--- INSERT and DELETE stay refused (55000): users come and go through the API only, which keeps
--- the cross-shard rules (username registry, list removal on other shards).
+-- each row is one call to its shard, committed there at once, so a statement reaching many rows
+-- is not one transaction (a failing row stops the statement; rows already sent stay changed)
+-- and a ROLLBACK on the proxy undoes nothing. An UPDATE's new values are computed from the row
+-- the proxy read, so only the columns it changed are sent (a concurrent change of another
+-- column survives). An INSERT sends the columns it gives a value (a null takes the table's
+-- default, where one database would store the null or refuse it).
+-- Across shards, as the API's functions do: a new username is reserved in the registry on
+-- partition 0 first and confirmed after (create_profile, update_profile); a deleted profile's
+-- name is freed and every other shard removes its list entries for the user (delete_profile);
+-- a contact or block of a user who lives elsewhere gets that user's shadow on the owner's shard
+-- first (add_contact, block_user). mutes, presence_state, retired_users and the outbox take no
+-- changes through the proxy (55000, not updatable): change them on a shard.
 
--- The row's home: the routing rule every write of the API uses.
-CREATE FUNCTION proxy_remote.update_profile_row(user_id uuid, changes jsonb)
+-- The row's home: the routing rule every write of the API uses (the owner's user_id).
+CREATE FUNCTION proxy_remote.insert_row(owner uuid, table_name text, new_row jsonb)
 RETURNS jsonb LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET shard.update_profile_row;
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(owner);
+  SELECT shard.insert_row(table_name, new_row);
+$$;
+CREATE FUNCTION proxy_remote.update_row(owner uuid, table_name text, key jsonb, changes jsonb)
+RETURNS jsonb LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(owner);
+  SELECT shard.update_row(table_name, key, changes);
+$$;
+CREATE FUNCTION proxy_remote.delete_row(owner uuid, table_name text, key jsonb)
+RETURNS jsonb LANGUAGE plproxy AS $$
+  CLUSTER 'profile_shards'; RUN ON profile.route_hash(owner);
+  SELECT shard.delete_row(table_name, key);
 $$;
 
--- The INSTEAD OF trigger. Runs as the proxy's owner (SECURITY DEFINER) so the caller needs only
--- UPDATE on the view; errors are re-raised as the shard's extension wrote them (proxy.shard_text).
-CREATE FUNCTION proxy.forward_profile_update() RETURNS trigger
+-- The INSTEAD OF trigger of the three views. Runs as the proxy's owner (SECURITY DEFINER), so
+-- the caller needs only the right on the view; errors are re-raised as the shard's extension
+-- wrote them (proxy.shard_text).
+CREATE FUNCTION proxy.forward_row_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
 DECLARE
+  old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
+  new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
+  other_column text := CASE TG_TABLE_NAME WHEN 'contacts' THEN 'contact_user_id' WHEN 'blocks' THEN 'blocked_user_id' END;
+  owner uuid := COALESCE(old_row, new_row)->>'user_id';
+  key jsonb;
   changes jsonb;
   stored jsonb;
+  username text;   -- a new username to reserve (profiles)
   token uuid := gen_random_uuid();
   reserved boolean := false;
   e_state text; e_message text; e_detail text; e_hint text;
 BEGIN
-  SELECT COALESCE(jsonb_object_agg(n.key, n.value), '{}') INTO changes
-  FROM jsonb_each(to_jsonb(NEW)) n JOIN jsonb_each(to_jsonb(OLD)) o ON o.key = n.key
-  WHERE n.value IS DISTINCT FROM o.value;
-  -- A new username goes through the registry first, as update_profile's does (docs/sharding.md).
-  IF changes ? 'username' AND NEW.username IS NOT NULL THEN
-    reserved := proxy_remote.reserve_username(NEW.username, OLD.user_id, token);
+  IF TG_OP = 'INSERT' THEN
+    changes := jsonb_strip_nulls(new_row);
+  ELSIF TG_OP = 'UPDATE' THEN
+    SELECT COALESCE(jsonb_object_agg(n.key, n.value), '{}') INTO changes
+    FROM jsonb_each(new_row) n JOIN jsonb_each(old_row) o ON o.key = n.key
+    WHERE n.value IS DISTINCT FROM o.value;
+  END IF;
+  IF TG_OP <> 'INSERT' THEN
+    SELECT jsonb_object_agg(o.key, o.value) INTO key FROM jsonb_each(old_row) o
+    WHERE o.key IN ('user_id', other_column);
+  END IF;
+  IF TG_TABLE_NAME = 'profiles' AND TG_OP <> 'DELETE' AND changes ? 'username' AND owner IS NOT NULL THEN
+    username := changes->>'username';
+    reserved := proxy_remote.reserve_username(username, owner, token);
+  ELSIF other_column IS NOT NULL AND TG_OP <> 'DELETE' AND changes ? other_column THEN
+    PERFORM proxy.prepare_other(owner, (changes->>other_column)::uuid);
   END IF;
   BEGIN
-    stored := proxy_remote.update_profile_row(OLD.user_id, changes);
+    stored := CASE TG_OP WHEN 'INSERT' THEN proxy_remote.insert_row(owner, TG_TABLE_NAME, changes)
+                         WHEN 'UPDATE' THEN proxy_remote.update_row(owner, TG_TABLE_NAME, key, changes)
+                         ELSE proxy_remote.delete_row(owner, TG_TABLE_NAME, key) END;
   EXCEPTION WHEN OTHERS THEN
     IF reserved THEN
-      PERFORM proxy_remote.release_username(NEW.username, token);
+      PERFORM proxy_remote.release_username(username, token);
     END IF;
     RAISE;
   END;
-  IF reserved THEN
-    IF stored IS NULL THEN
-      PERFORM proxy_remote.release_username(NEW.username, token);
-    ELSE
-      PERFORM proxy_remote.confirm_username(NEW.username, token);  -- also frees the old name
-    END IF;
+  IF reserved AND stored IS NULL THEN
+    PERFORM proxy_remote.release_username(username, token);
+  ELSIF reserved THEN
+    PERFORM proxy_remote.confirm_username(username, token);  -- also frees a renamed user's old name
+  END IF;
+  IF TG_TABLE_NAME = 'profiles' AND TG_OP = 'DELETE' AND stored IS NOT NULL THEN
+    PERFORM proxy_remote.release_user(owner);
+    PERFORM sum(n) FROM proxy_remote.forget_user(owner) n;
   END IF;
   IF stored IS NULL THEN
-    RETURN NULL;  -- gone from its home meanwhile: not updated, as on one database
+    RETURN NULL;  -- no such row at its home (gone meanwhile): nothing done, as on one database
+  ELSIF TG_OP = 'DELETE' THEN
+    RETURN OLD;
   END IF;
   RETURN jsonb_populate_record(NEW, stored);
 EXCEPTION WHEN OTHERS THEN
@@ -68,9 +106,13 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
-CREATE TRIGGER profiles_forward_update INSTEAD OF UPDATE ON profile.profiles
-  FOR EACH ROW EXECUTE FUNCTION proxy.forward_profile_update();
+CREATE TRIGGER profiles_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile.profiles
+  FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
+CREATE TRIGGER contacts_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile.contacts
+  FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
+CREATE TRIGGER blocks_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile.blocks
+  FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
 
--- As on one database (scripts/create-roles.sql): profile_admin may update profiles by hand,
--- profile_app may not (it has no right on the view: 42501).
-GRANT UPDATE ON profile.profiles TO profile_admin;
+-- As on one database (scripts/create-roles.sql): profile_admin may change these tables by hand,
+-- profile_app may not (it has no right on the views: 42501).
+GRANT INSERT, UPDATE, DELETE ON profile.profiles, profile.contacts, profile.blocks TO profile_admin;
