@@ -165,13 +165,13 @@ fi
 # who may do it on one database): the same events (all but their ids and times), the same row.
 hand_id=f8000000-0000-4000-8000-000000000013  # home: partition 3 (route_hash 0x13 & 3)
 single() { psql -X -q -At -v ON_ERROR_STOP=1 -d profile_single "$@"; }
-events_of() { # events_of DB: the user's events, but for event_id and occurred_at
+events_of() { # events_of DB [USER]: the user's events, but for event_id and occurred_at
   psql -X -q -At -d "$1" -c "SELECT jsonb_agg(payload - 'event_id' - 'occurred_at' ORDER BY id)
-                              FROM profile.outbox WHERE key = '$hand_id'"
+                              FROM profile.outbox WHERE key = '${2:-$hand_id}'"
 }
-row_of() { # row_of DB: the user's row, but for its times
+row_of() { # row_of DB [USER]: the user's row, but for its times
   psql -X -q -At -d "$1" -c "SELECT to_jsonb(p) - 'created_at' - 'updated_at' - 'last_seen'
-                              FROM profile.profiles p WHERE user_id = '$hand_id'"
+                              FROM profile.profiles p WHERE user_id = '${2:-$hand_id}'"
 }
 for db in profile_single "$PROXY_DB"; do
   psql -X -q -At -d "$db" -c "SELECT 1 FROM profile.create_profile('$hand_id', 'by_hand_ann', 'Ann')" >/dev/null
@@ -246,6 +246,46 @@ check "a hand-made rename frees the old name and holds the new one across shards
      proxy -c "SELECT count(*) FROM profile.create_profile('f8000000-0000-4000-8000-000000000021', 'by_hand_ann', 'New Ann')")|$(
      state -c "SELECT profile.create_profile('f8000000-0000-4000-8000-000000000022', 'By_Hand_Ann2', 'Other')")|$(
      shard 0 -c "SELECT count(*) FROM shard.usernames WHERE state = 'pending'")"
+
+# INSERT and DELETE by hand, as on one database: a profile through the registry, its DELETE
+# reaching every shard's lists; a contact of a user elsewhere with that user's shadow; refusals
+# with one database's SQLSTATE, leaving no row, no event and no reservation.
+carl_id=f8000000-0000-4000-8000-000000000031  # home: partition 1 (Bob's is 2)
+both() { # both SQL: on one database, then through the proxy as profile_admin
+  single -c "$1" && psql -X -q -At -v ON_ERROR_STOP=1 -U contract_admin -d "$PROXY_DB" -c "$1"
+}
+both "INSERT INTO profile.profiles (user_id, username, display_name) VALUES ('$carl_id', 'by_hand_carl', ' Carl ')"
+both "INSERT INTO profile.contacts (user_id, contact_user_id, nickname) VALUES ('$carl_id', '$bob_id', 'B')"
+check "a hand-made INSERT of a profile and of a contact on another shard: one database's events and row" \
+  "$(events_of profile_single "$carl_id")|$(row_of profile_single "$carl_id")" \
+  "$(events_of "$PROXY_DB" "$carl_id")|$(row_of "$PROXY_DB" "$carl_id")"
+bad_inserts=(
+  "INSERT INTO profile.profiles (user_id, username, display_name) VALUES ('f8000000-0000-4000-8000-000000000032', 'BY_HAND_BOB', 'Dup')"
+  "INSERT INTO profile.profiles (user_id, username, display_name) VALUES ('f8000000-0000-4000-8000-000000000032', 'no spaces', 'Bad')"
+  "INSERT INTO profile.profiles (user_id, username, display_name) VALUES ('$carl_id', 'by_hand_carl2', 'Again')"
+  "INSERT INTO profile.contacts (user_id, contact_user_id) VALUES ('$carl_id', 'f8000000-0000-4000-8000-0000000000ee')"
+  "INSERT INTO profile.contacts (user_id, contact_user_id) VALUES ('$carl_id', '$bob_id')"
+  "INSERT INTO profile.blocks (user_id, blocked_user_id) VALUES ('$carl_id', '$carl_id')"
+)
+before="$(events_of "$PROXY_DB" "$carl_id")|$(proxy -c "SELECT count(*) FROM profile.profiles")"
+singles=""; proxied=""
+for u in "${bad_inserts[@]}"; do
+  singles+="$(single_state -c "$u") "
+  proxied+="$(state -U contract_admin -c "$u") "
+done
+check "${#bad_inserts[@]} invalid INSERTs through the proxy fail with one database's SQLSTATEs ($singles)" "$singles" "$proxied"
+check "... and leave no row, no event and no reservation" "$before|0" \
+  "$(events_of "$PROXY_DB" "$carl_id")|$(proxy -c "SELECT count(*) FROM profile.profiles")|$(
+     shard 0 -c "SELECT count(*) FROM shard.usernames WHERE state = 'pending'")"
+check "profile_app may not INSERT or DELETE through the proxy (42501)" "42501 42501" \
+  "$(state -U contract_app -c "INSERT INTO profile.blocks (user_id, blocked_user_id) VALUES ('$carl_id', '$bob_id')") $(
+     state -U contract_app -c "DELETE FROM profile.profiles WHERE user_id = '$bob_id'")"
+both "DELETE FROM profile.profiles WHERE user_id = '$bob_id'"
+check "a hand-made DELETE of a profile removes the user from other shards' lists, each removal an event as on one database" \
+  "$(events_of profile_single "$carl_id")|0" \
+  "$(events_of "$PROXY_DB" "$carl_id")|$(proxy -c "SELECT count(*) FROM profile.contacts WHERE contact_user_id = '$bob_id'")"
+check "... and frees the name across shards" "1" \
+  "$(proxy -c "SELECT count(*) FROM profile.create_profile('f8000000-0000-4000-8000-000000000033', 'by_hand_bob', 'New Bob')")"
 
 # The shards' helper that applies the change: the proxy's connection role only.
 check "schema shard's functions (insert_row, update_row, delete_row and the rest): no EXECUTE for PUBLIC or profile_app on any shard" "0" \
