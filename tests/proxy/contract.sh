@@ -2,19 +2,20 @@
 # The project's pg_regress files (sql/*.sql against expected/*.out) through the PL/Proxy proxy
 # with 4 shards, unchanged: `make installcheck` with --use-existing against the proxy database,
 # as tests/upgrade runs the suite against an upgraded database. A file runs here when it uses
-# the API, reads tables (the proxy's views of every shard's rows) and changes profiles by hand
-# with UPDATE only (forwarded to each row's home shard); a file that needs what a proxy cannot
-# be (other hand-made DML, one transaction around several calls, the
+# the API, reads tables (the proxy's views of every shard's rows) and changes profiles, contacts
+# or blocks by hand (each row forwarded to its owner's home shard); a file that needs what a
+# proxy cannot be (other hand-made DML, one transaction around several calls, the
 # extension's session settings, plans and catalog of one database) is listed below with its
 # reason and not run. Every file under sql/ must be in one of the two lists.
 #
 #   tests/proxy/contract.sh     ends with "N passed, N failed"; exits non-zero on any failure
 #
 # Then checks of the views themselves: they hold exactly the shards' rows (no shadows), the
-# outbox keeps every user's order, they refuse writes (but an UPDATE of profiles), and only
+# outbox keeps every user's order, they refuse writes (but those of profiles, contacts, blocks), and only
 # profile_admin reads them; failing calls give the same message, detail and hint as on one
 # database; and a hand-made UPDATE of profiles reaches the user's home shard and does there
-# what it does on one database: the same events, the same refusals, nothing left by an error.
+# what it does on one database: the same events, the same refusals, nothing left by an error;
+# so do hand-made INSERTs and DELETEs of profiles, contacts and blocks.
 # Takes about 20 seconds. KEEP=1 keeps the work directory (and leaves its cluster running).
 set -uo pipefail
 
@@ -26,14 +27,14 @@ root=$(cd "$here/../.." && pwd)
 runs=(events lists privacy profiles visibility)
 # Not run through the proxy, and why (docs/sharding.md, "The contract tests through the proxy").
 declare -A reasons=(
-  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call a shard committed; sets realchat_profile.max_* in its session (a proxy session's settings do not reach the shards); inserts profiles, contacts, blocks and mutes by hand (only an UPDATE of profiles is forwarded); lists every function of schema profile, where the proxy has its routing functions too"
-  [errors]="writes tables by hand beyond an UPDATE of profiles (INSERT into and TRUNCATE of contacts, UPDATE of blocks); checks the extension's settings by SET (not defined on the proxy) and its limits set in the session"
-  [hardening]="writes profiles by hand beyond an UPDATE (INSERT, ON CONFLICT, multi-row DELETE); rolls a DELETE back; SET LOCAL session_replication_role"
-  [mutes]="writes mutes by hand, with session_replication_role = replica; calls a C function of the extension's library; sets realchat_profile.max_mutes in its session"
+  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call or a forwarded row a shard committed; sets realchat_profile.max_* in its session (a proxy session's settings do not reach the shards); inserts mutes by hand (not forwarded); lists every function of schema profile, where the proxy has its routing functions too"
+  [errors]="TRUNCATEs contacts (a view cannot be truncated); checks the extension's settings by SET (not defined on the proxy) and its limits set in the session"
+  [hardening]="INSERT ... ON CONFLICT by hand (a view has no unique index: DO NOTHING forwards a plain INSERT, ON CONFLICT (user_id) DO UPDATE fails with 42P10); rolls back a DELETE of every profile (through the proxy each row's DELETE commits on its shard at once); SET LOCAL session_replication_role"
+  [mutes]="writes mutes by hand (not forwarded: change them on a shard), with session_replication_role = replica; calls a C function of the extension's library; sets realchat_profile.max_mutes in its session"
   [outbox]="marks outbox rows published by hand; reads wakeup_stats (publishers talk to their shard); expects a ROLLBACK to undo a set_status"
   [plans_after_reinstall]="creates a database of its own with the extension and reinstalls it there: it never calls the database it is run against"
-  [presence]="its UPDATEs of profiles are forwarded, but it inserts a profile by hand; sets away_after, offline_after and traceparent in its session (run_expiry and the triggers read the shard's, so its expiry counts differ); reads pg_settings of the extension"
-  [search]="inserts 10,000 profiles by hand, then VACUUMs the table and EXPLAINs its indexes (they live on the shards)"
+  [presence]="its hand-made UPDATEs and INSERT of profiles are forwarded, but it sets away_after, offline_after and traceparent in its session (run_expiry and the triggers read the shard's, so its expiry counts differ); reads pg_settings of the extension"
+  [search]="inserts 10,000 profiles by hand (forwarded: three calls per row with the registry), then VACUUMs the table and EXPLAINs its indexes (they live on the shards)"
 )
 
 work=$(make_workdir realchat-proxy-contract)
@@ -160,7 +161,7 @@ else
 fi
 
 
-# ---- hand-made UPDATEs of profiles through the proxy ----
+# ---- hand-made changes of profiles, contacts and blocks through the proxy ----
 # The same user and the same UPDATE on one database and through the proxy (as profile_admin,
 # who may do it on one database): the same events (all but their ids and times), the same row.
 hand_id=f8000000-0000-4000-8000-000000000013  # home: partition 3 (route_hash 0x13 & 3)
