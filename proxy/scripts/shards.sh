@@ -86,7 +86,8 @@ CREATE SERVER profile_shards FOREIGN DATA WRAPPER plproxy
   OPTIONS (connection_lifetime '1800', $server_opts);
 CREATE USER MAPPING FOR PUBLIC SERVER profile_shards OPTIONS (user 'postgres');
 SQL
-  sql "$proxy_db" -f "$here/../sql/proxy_routing.sql" -f "$here/../sql/proxy_remote.sql" -f "$here/../sql/proxy_api.sql"
+  sql "$proxy_db" -f "$here/../sql/proxy_routing.sql" -f "$here/../sql/proxy_remote.sql" -f "$here/../sql/proxy_api.sql" \
+    -f "$here/../sql/proxy_moves.sql"
   # Applications: EXECUTE on the contract's functions, as scripts/create-roles.sql grants on one database.
   sql "$proxy_db" <<'SQL'
 DO $$ BEGIN

@@ -7,59 +7,59 @@
 -- ---- calls that touch one user's home shard only -------------------------------------------
 CREATE FUNCTION profile.set_status(user_id uuid, status profile.presence)
 RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 CREATE FUNCTION profile.heartbeat(user_id uuid)
 RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 CREATE FUNCTION profile.set_custom_status(user_id uuid, status_text text, status_emoji text DEFAULT NULL,
                                           expires_at timestamptz DEFAULT NULL)
 RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 CREATE FUNCTION profile.clear_custom_status(user_id uuid)
 RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 CREATE FUNCTION profile.set_privacy(user_id uuid, presence_audience profile.audience DEFAULT NULL,
                                     discoverable boolean DEFAULT NULL)
 RETURNS profile.profiles LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 -- The owner's list rows live with the owner (a cross-shard other user has a shadow there).
 CREATE FUNCTION profile.update_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
                                        is_favorite boolean DEFAULT NULL)
 RETURNS profile.contacts LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 CREATE FUNCTION profile.remove_contact(user_id uuid, contact_user_id uuid)
 RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 CREATE FUNCTION profile.unblock_user(user_id uuid, blocked_user_id uuid)
 RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 CREATE FUNCTION profile.list_blocks(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
 RETURNS SETOF profile.blocks LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id);
 $$;
 CREATE FUNCTION profile.is_blocked(user_id uuid, other uuid)
 RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id);
 $$;
 CREATE FUNCTION profile.unmute_user(user_id uuid, muted_user_id uuid)
 RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
 $$;
 CREATE FUNCTION profile.list_mutes(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
 RETURNS SETOF profile.mutes LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id);
 $$;
 CREATE FUNCTION profile.is_muted(user_id uuid, other uuid)
 RETURNS boolean LANGUAGE plproxy SECURITY DEFINER AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id);
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id);
 $$;
 
 -- ---- reciprocity (visibility rule 4) --------------------------------------------------------
