@@ -6,9 +6,13 @@
 # profile and cross-shard contact changes), and a workload of creates, cross-shard contacts and
 # mutes, renames and deletes (whose clean-up writes events on other shards). Mid-run one shard's
 # cluster stops with an immediate shutdown and stays down a few seconds, and another shard's
-# publisher is killed (SIGKILL) and started again. Checked:
+# publisher is killed (SIGKILL) and started again. Then, with the writers still writing for
+# them, proxy/scripts/move-user.sh moves one user to another shard and another one away and back.
+# Checked:
 # - while the shard was down, the writers' calls for users of the 3 other shards kept succeeding
 #   (and none for the stopped shard's users did);
+# - the moved users' streams continue on their new home (versions 1..n there, events from before
+#   and after the moves), and nothing of them stays elsewhere;
 # - once every outbox has drained, event-checker reads the whole topic and compares it with every
 #   shard's outbox: nothing lost, nothing reordered, each user on one partition.
 #
@@ -108,8 +112,8 @@ writer() { # writer W CALLS
   for ((k = 0; k < $2; k++)); do
     u=$(( (k * 4 + w) % 32 )); v=$(( (u + 1) % 32 ))
     me=$(writer_user "$u"); other=$(writer_user "$v")
-    case $((k % 4)) in
-      0) echo "SELECT 'ok|' || extract(epoch FROM clock_timestamp()) || '|$((u & 3))' FROM profile.set_status('$me', '$( [ $((k % 8)) = 0 ] && echo away || echo online)');" ;;
+    case $(((k / 8) % 4)) in  # each user meets every kind of call in turn
+      0) echo "SELECT 'ok|' || extract(epoch FROM clock_timestamp()) || '|$((u & 3))' FROM profile.set_status('$me', '$( [ $(((k / 32) % 2)) = 0 ] && echo away || echo online)');" ;;
       1) echo "SELECT 'ok|' || extract(epoch FROM clock_timestamp()) || '|$((u & 3))' FROM profile.update_profile('$me', bio => 'w$w k$k');" ;;
       2) echo "SELECT 'ok|' || extract(epoch FROM clock_timestamp()) || '|$((u & 3))' FROM profile.remove_contact('$me', '$other');
 SELECT 'ok|' || extract(epoch FROM clock_timestamp()) || '|$((u & 3))' FROM profile.add_contact('$me', '$other');" ;;
@@ -118,7 +122,7 @@ SELECT 'ok|' || extract(epoch FROM clock_timestamp()) || '|$((u & 3))' FROM prof
     sleep 0.04
   done | psql -X -q -At -d "$PROXY_DB" >"$work/writer-$w.out" 2>"$work/writer-$w.err"
 }
-for w in 0 1 2 3; do writer "$w" 400 & writer_pids+=($!); done
+for w in 0 1 2 3; do writer "$w" 500 & writer_pids+=($!); done
 (for round in 1 2 3 4 5 6; do workload "$round"; sleep 2; done) & writer_pids+=($!)
 
 down=2 killed=1
@@ -136,6 +140,21 @@ outage_to=$(date +%s.%N)
 down_port=SHARD_PORT_$down
 "$root/scripts/pg-cluster.sh" start "$work/shards/pg-shard-$down" "${!down_port}" >/dev/null 2>&1 || abort "start shard $down again"
 log "shard $down is back"
+
+# Moves while the writers keep writing for the moved users: writer user 1 (shard 1) to
+# partition 2, writer user 4 (shard 0) to 3 and back home (its exception goes).
+moved=$(writer_user 1) moved_home=$(writer_user 4)
+move_start=$(date +%s.%N)
+for step in "$moved 2" "$moved_home 3" "$moved_home 0"; do
+  sleep 1
+  # shellcheck disable=SC2086
+  if "$root/proxy/scripts/move-user.sh" "$work/shards" $step >>"$work/move.log" 2>&1; then
+    log "$(tail -1 "$work/move.log")"
+  else
+    check "move-user.sh $step" 0 1; cat "$work/move.log"
+  fi
+done
+move_end=$(date +%s.%N)
 for p in "${writer_pids[@]}"; do wait "$p"; done
 log "writers done: $(cat "$work"/writer-*.out | grep -c '^ok|') calls succeeded, $(cat "$work"/writer-*.err | grep -c '^ERROR') failed"
 
@@ -159,6 +178,25 @@ for ((t = 0; t < 60; t++)); do
   sleep 1
 done
 check "the 4 publishers drained every shard's outbox" 0 "$pending"
+check "the routing exceptions: user 1 on partition 2, user 4 back home without one" "$moved|1|2|moved" \
+  "$(psql -X -q -At -d "$PROXY_DB" -c "SELECT concat_ws('|', user_id, source, target, state) FROM proxy.moved_users")"
+check "the moved users' streams: each on its new home only, versions 1..n as profiles.version, events before and after the moves" \
+  "2:t|t|t 0:t|t|t" "$(for u in "$moved:2" "$moved_home:0"; do
+    printf '%s:' "${u#*:}"
+    psql -X -q -At "$(shard_conninfo "${u#*:}")" -c "SELECT concat_ws('|',
+        count(*) = max((o.payload->>'version')::int) AND count(DISTINCT o.payload->>'version') = count(*),
+        max((o.payload->>'version')::int) = (SELECT version FROM profile.profiles WHERE user_id = '${u%%:*}'),
+        min(o.created_at) < to_timestamp($move_start) AND max(o.created_at) > to_timestamp($move_end))
+      FROM profile.outbox o WHERE o.key = '${u%%:*}'"
+  done | tr '\n' ' ' | sed 's/ $//')"
+check "no other shard keeps an event or a real row of the moved users" 0 \
+  "$(for ((i = 0; i < SHARD_COUNT; i++)); do
+       [ "$i" = 2 ] || psql -X -q -At "$(shard_conninfo "$i")" -c "SELECT count(*) FROM profile.outbox WHERE key = '$moved'"
+       [ "$i" = 0 ] || psql -X -q -At "$(shard_conninfo "$i")" -c "SELECT count(*) FROM profile.outbox WHERE key = '$moved_home'"
+       psql -X -q -At "$(shard_conninfo "$i")" -c "SELECT count(*) FROM profile.profiles p WHERE user_id IN ('$moved', '$moved_home')
+         AND NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = p.user_id) AND ($i <> 2 OR user_id <> '$moved') AND ($i <> 0 OR user_id <> '$moved_home')"
+     done | awk '{ n += $1 } END { print n + 0 }')"
+log "writes refused while a user was frozen: $(cat "$work"/writer-*.err | grep -c 'is being moved')"
 for ((i = 0; i < SHARD_COUNT; i++)); do
   kill -0 "${pids[$i]}" 2>/dev/null || log "publisher $i exited: $(tail -3 "$work/publisher-$i.log")"
 done
