@@ -45,7 +45,7 @@ stop_all() { # stop_all DIR: every cluster of the setup, immediately
 }
 
 up() {
-  local n=$1 dir=$2 layout=$3 i server_opts="" shard_ports=() pids=() ok=1
+  local n=$1 dir=$2 layout=$3 i d server_opts="" shard_ports=() pids=() ok=1
   [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ $((n & (n - 1))) -eq 0 ] ||
     { echo "shards: N must be a power of two (PL/Proxy's partition count), got $n" >&2; exit 2; }
   [ -e "$dir" ] && { echo "shards: $dir exists" >&2; exit 2; }
@@ -71,6 +71,17 @@ up() {
   "$root/scripts/pg-cluster.sh" start "$dir/pg" "$port" >/dev/null || ok=0
   for i in "${!pids[@]}"; do wait "${pids[i]}" || { ok=0; cat "$dir/pg-shard-$i.start.log" >&2; }; done
   [ "$ok" = 1 ] || { stop_all "$dir"; echo "shards: a cluster did not start" >&2; exit 1; }
+  # move-user.sh holds a moved user's rows on the source in a prepared transaction (two-phase
+  # commit), which PostgreSQL allows only with max_prepared_transactions > 0: set, then restart.
+  pids=()
+  for ((i = 0; i < n; i++)); do
+    if [ "$layout" = single ]; then d=$dir/pg; [ "$i" = 0 ] || break; else d=$dir/pg-shard-$i; fi
+    { sql_at "${shard_ports[i]}" postgres -c "ALTER SYSTEM SET max_prepared_transactions = 16" &&
+      "$root/scripts/pg-cluster.sh" restart "$d" >/dev/null; } &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do wait "${pids[i]}" || ok=0; done
+  [ "$ok" = 1 ] || { stop_all "$dir"; echo "shards: a shard's cluster did not restart" >&2; exit 1; }
   for ((i = 0; i < n; i++)); do
     sql_at "${shard_ports[i]}" postgres -c "CREATE DATABASE ${shard_prefix}$i"
     sql_at "${shard_ports[i]}" "${shard_prefix}$i" -c "SET client_min_messages = warning" \

@@ -125,12 +125,13 @@ BEGIN
 END
 $$;
 
--- Every shard looks the name up in its own unique index (a shadow's name never matches).
+-- Every shard looks the name up in its own unique index (a shadow's name never matches). A user
+-- being moved or split is on two shards for a moment (both copies alike): one row per user.
 CREATE FUNCTION profile.find_profile_by_username(username text, viewer uuid DEFAULT NULL)
 RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp STABLE ROWS 1 AS $$
 BEGIN
   RETURN QUERY SELECT * FROM proxy.reciprocity(
-    ARRAY(SELECT r FROM proxy_remote.find_profile_by_username(username, viewer) r), viewer);
+    ARRAY(SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.find_profile_by_username(username, viewer) r), viewer);
 END
 $$;
 
@@ -221,7 +222,8 @@ DECLARE
   blocked uuid[] := '{}';
   q text;
 BEGIN
-  found := ARRAY(SELECT r FROM proxy_remote.search_home(query, viewer, "limit") r);
+  -- One row per user (a user being moved or split is on two shards for a moment).
+  found := ARRAY(SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.search_home(query, viewer, "limit") r);
   IF viewer IS NOT NULL AND cardinality(found) > 0 THEN
     blocked := ARRAY(SELECT proxy_remote.blocked_among(viewer, ARRAY(SELECT x.user_id FROM unnest(found) x)));
   END IF;

@@ -141,17 +141,36 @@ check "while frozen, the user's writes (set_status, update_contact) get 55006, r
 check "other users' writes go on (a user who lists the frozen one changes their nickname)" 1 \
   "$(proxy -c "SELECT count(*) FROM profile.update_contact('f7000000-0000-4000-8000-000000000004', '$mv', 'moving')")"
 mv_before=$(proxy -c "$mv_reads")
-# A run cut short after the target's copy: the copy is there, the switch is not.
-shard 2 -c "SELECT shard.import_user('$(shard 1 -c "SELECT shard.export_user('$mv')")'::jsonb)" >/dev/null
+# A run cut short on the source: what move-user.sh does there up to its PREPARE TRANSACTION
+# (the lock, the export, the drop), and, with `copy`, the target's import after it.
+cut_short() { # cut_short SOURCE TARGET [copy]
+  shard "$1" >/dev/null <<SQL
+BEGIN;
+SELECT shard.lock_user_for_move('$mv');
+\\o $work/mv-doc.json
+SELECT shard.export_user('$mv');
+\\o
+SELECT shard.drop_moved_user('$mv');
+PREPARE TRANSACTION 'move_user_$mv';
+SQL
+  if [ "${3:-}" = copy ]; then
+    shard "$2" >/dev/null <<SQL
+\\set doc \`cat '$work/mv-doc.json'\`
+SELECT shard.import_user(:'doc'::jsonb);
+SQL
+  fi
+}
+prepared() { all_shards "SELECT count(*) FROM pg_prepared_xacts WHERE gid LIKE 'move_user_%'"; }
 sent 1
+cut_short 1 2   # died before the target's copy
 if "$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" 2 >"$work/move.log" 2>&1; then
-  pass "move-user.sh run again finishes the move: $(cat "$work/move.log")"
+  pass "a run cut short after the source's prepare, before the copy: run again, it rolls back and moves ($(cat "$work/move.log"))"
 else
-  fail "move-user.sh run again"; cat "$work/move.log"
+  fail "move-user.sh after a cut-short run"; cat "$work/move.log"
 fi
-check "the user is served by partition 2 now, by an exception to route_hash (partition 1)" "2|1|2|moved" \
+check "the user is served by partition 2 now, by an exception to route_hash (partition 1); nothing left prepared" "2|1|2|moved|0" \
   "$(proxy -c "SELECT profile.shard_for('$mv') || '|' || (profile.route_hash('$mv') & 3)")|$(proxy -c \
-     "SELECT concat_ws('|', target, state) FROM proxy.moved_users WHERE user_id = '$mv'")"
+     "SELECT concat_ws('|', target, state) FROM proxy.moved_users WHERE user_id = '$mv'")|$(prepared)"
 check "reads through the proxy answer as before the move" "$mv_before" "$(proxy -c "$mv_reads")"
 check "the target has the real row with its version and every event (sent); the source a shadow (a user there lists them), no event" \
   "mover_1|$mv_version|$mv_version|$mv_version|0|~$mv|0|0|1" \
@@ -167,20 +186,35 @@ check "the user's lists moved with them (3 contacts, a mute, a block) and each o
   "$(shard 2 -c "SELECT concat_ws('|', (SELECT count(*) FROM profile.contacts WHERE user_id = '$mv'),
      (SELECT count(*) FROM profile.mutes WHERE user_id = '$mv'), (SELECT count(*) FROM profile.blocks WHERE user_id = '$mv'),
      (SELECT count(*) FROM profile.contacts c WHERE c.user_id = '$mv' AND NOT EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id = c.contact_user_id)))")"
-# A second move given up after its copy: the copy goes again, the user stays where they were.
+# Cut short after the target's copy, before the switch: the next run finishes it.
 sent 2
+mv_before=$(proxy -c "$mv_reads")
 proxy -c "SELECT proxy.freeze_user('$mv', 3)" >/dev/null
-shard 3 -c "SELECT shard.import_user('$(shard 2 -c "SELECT shard.export_user('$mv')")'::jsonb)" >/dev/null
-check "move-user.sh --abort: served by partition 2 again, the copy on partition 3 gone (no real row, no event)" \
-  "0|2|0|0" "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" --abort >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
-     "SELECT profile.shard_for('$mv')")|$(shard 3 -c "SELECT count(*) FROM profile.outbox WHERE key = '$mv'")|$(shard 3 -c \
-     "SELECT count(*) FROM profile.profiles p WHERE p.user_id = '$mv' AND NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = p.user_id)")"
+cut_short 2 3 copy
+check "while prepared on the source, reads are still served there" "$mv_before" "$(proxy -c "$mv_reads")"
+check "a run cut short after the copy: run again, it switches and commits the source's prepared drop" \
+  "0|3|0|0" "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" 3 >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
+     "SELECT profile.shard_for('$mv')")|$(prepared)|$(shard 2 -c "SELECT count(*) FROM profile.outbox WHERE key = '$mv'")"
+check "then reads answer as before, and the version continues on partition 3" "$mv_before|$((mv_version + 2))" \
+  "$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'online')")"
+# A move given up after its copy: the source keeps the user, the copy goes.
+sent 3
+mv_before=$(proxy -c "$mv_reads")
+proxy -c "SELECT proxy.freeze_user('$mv', 0)" >/dev/null
+cut_short 3 0 copy
+check "move-user.sh --abort: served by partition 3 again, the copy on partition 0 gone (no real row, no event), nothing prepared" \
+  "0|3|0|0|0" "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" --abort >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
+     "SELECT profile.shard_for('$mv')")|$(shard 0 -c "SELECT count(*) FROM profile.outbox WHERE key = '$mv'")|$(shard 0 -c \
+     "SELECT count(*) FROM profile.profiles p WHERE p.user_id = '$mv' AND NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = p.user_id)")|$(prepared)"
+check "then reads answer as before, and the version continues on partition 3" "$mv_before|$((mv_version + 3))" \
+  "$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'away')")"
 check "split.sh refuses while a user lives off their hash's partition" "2|4" \
   "$("$root/proxy/scripts/split.sh" "$work/shards" >"$work/split-refused.log" 2>&1; echo $?)|$(proxy -c "SELECT profile.partition_count()")"
-sent 2
-check "moved back home: no exception left, events continue on partition 1" "0|0|$((mv_version + 2))" \
+sent 3
+mv_before=$(proxy -c "$mv_reads")
+check "moved back home: no exception left, reads as before, events continue on partition 1" "0|0|$mv_before|$((mv_version + 4))" \
   "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" 1 >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
-     "SELECT count(*) FROM proxy.moved_users")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'away')")"
+     "SELECT count(*) FROM proxy.moved_users")|$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'busy')")"
 
 # ---- events: each user's stream on exactly one shard, versions 1..n without gaps ----
 check "every user's events are on one shard only" 0 \
