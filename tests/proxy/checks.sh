@@ -239,6 +239,9 @@ check "profile_app cannot call the raw shard calls or the repair jobs" "ERROR:  
   "$(as_app "SELECT proxy_remote.forget_user('f6000000-0000-4000-8000-000000000001')")|$(as_app \
     "SELECT proxy_remote.ensure_shadow('f6000000-0000-4000-8000-000000000001', gen_random_uuid())")|$(as_app \
     "SELECT * FROM proxy.forget_deleted_users()")"
+check "profile_app cannot move users or read or change the routing exceptions" "ERROR:  42501|ERROR:  42501|ERROR:  42501" \
+  "$(as_app "SELECT proxy.freeze_user('f6000000-0000-4000-8000-000000000001', 0)")|$(as_app \
+    "SELECT count(*) FROM proxy.moved_users")|$(as_app "DELETE FROM proxy.moved_users")"
 proxy -c "DROP OWNED BY proxy_app_test; DROP ROLE proxy_app_test" >/dev/null
 
 # ---- growth: 4 shards become 8; every user's rows, versions and events move together ----
