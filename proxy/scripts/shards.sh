@@ -55,8 +55,8 @@ up() {
   trap 'stop_all "$dir"' ERR
   port=$(free_port)
   if [ "$layout" = cluster-per-shard ]; then
-    # The shards' clusters start side by side (initdb is most of the time); ports are drawn
-    # first so no two clusters race for one.
+    # The shards' clusters start side by side (initdb is most of the time); a port drawn for one
+    # is never drawn again for another, which may not listen on it yet.
     for ((i = 0; i < n; i++)); do
       while :; do
         shard_ports[i]=$(free_port)
