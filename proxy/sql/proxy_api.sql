@@ -114,7 +114,7 @@ BEGIN
   END IF;
   fetched := ARRAY(
     SELECT f FROM unnest(user_ids) WITH ORDINALITY AS u(id, ord)
-    JOIN (SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.get_profiles(user_ids, viewer) r) AS l(f)
+    JOIN (SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.get_profiles(user_ids, proxy.routes(user_ids), viewer) r) AS l(f)
       ON (l.f).user_id = u.id
     ORDER BY u.ord);
   IF viewer IS NULL THEN
@@ -156,7 +156,7 @@ BEGIN
                       WHERE profile.shard_for(x.contact_user_id) <> owner_home);
   IF cardinality(remote_ids) > 0 THEN
     fresh := ARRAY(SELECT r FROM proxy.reciprocity(
-      ARRAY(SELECT g FROM proxy_remote.get_profiles(remote_ids, list_contacts.user_id) g), list_contacts.user_id) r);
+      ARRAY(SELECT g FROM proxy_remote.get_profiles(remote_ids, proxy.routes(remote_ids), list_contacts.user_id) g), list_contacts.user_id) r);
   END IF;
   FOREACH c IN ARRAY listed LOOP
     IF profile.shard_for(c.contact_user_id) <> owner_home THEN
@@ -202,7 +202,7 @@ DECLARE
   theirs proxy.other_relation[];
 BEGIN
   mine := ARRAY(SELECT r FROM proxy_remote.owner_relations(relationships.user_id, others) r);
-  theirs := ARRAY(SELECT r FROM proxy_remote.others_relations(others, relationships.user_id) r);
+  theirs := ARRAY(SELECT r FROM proxy_remote.others_relations(others, proxy.routes(others), relationships.user_id) r);
   RETURN QUERY
   SELECT o.id, m.is_contact, m.is_favorite, t.contact_of, m.blocking, m.muting, m.muted_until
   FROM (SELECT u.id, min(u.ord) AS ord FROM unnest(others) WITH ORDINALITY AS u(id, ord) GROUP BY u.id) o

@@ -18,10 +18,11 @@ CREATE FUNCTION proxy_remote.get_profile(user_id uuid, viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET profile.get_profile;
 $$;
--- Each shard gets the ids that live there.
-CREATE FUNCTION proxy_remote.get_profiles(user_ids uuid[], viewer uuid)
+-- Each shard gets the ids that live there: `parts` is proxy.routes(user_ids), each id's partition.
+CREATE FUNCTION proxy_remote.get_profiles(user_ids uuid[], parts integer[], viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; SPLIT user_ids; RUN ON profile.route(user_ids); TARGET profile.get_profiles;
+  CLUSTER 'profile_shards'; SPLIT user_ids, parts; RUN ON parts;
+  SELECT * FROM profile.get_profiles(user_ids, viewer);
 $$;
 -- The whole array on one shard (chosen by the viewer): for arguments SPLIT cannot take (null,
 -- several dimensions) or an empty array, so that shard checks them as the contract says.
@@ -111,9 +112,10 @@ CREATE FUNCTION proxy_remote.owner_relations(user_id uuid, others uuid[])
 RETURNS SETOF proxy.owner_relation LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET shard.owner_relations;
 $$;
-CREATE FUNCTION proxy_remote.others_relations(others uuid[], user_id uuid)
+CREATE FUNCTION proxy_remote.others_relations(others uuid[], parts integer[], user_id uuid)
 RETURNS SETOF proxy.other_relation LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; SPLIT others; RUN ON profile.route(others); TARGET shard.others_relations;
+  CLUSTER 'profile_shards'; SPLIT others, parts; RUN ON parts;
+  SELECT * FROM shard.others_relations(others, user_id);
 $$;
 CREATE FUNCTION proxy_remote.blocked_among(user_id uuid, ids uuid[])
 RETURNS SETOF uuid LANGUAGE plproxy AS $$

@@ -86,6 +86,18 @@ BEGIN
 END
 $$;
 
+-- profile.route for every element of an array, in one set-based lookup: what the SPLIT calls route
+-- by (RUN ON the parallel array of partitions), since a PL/pgSQL call per element cost 12 µs
+-- per id, a third more for get_profiles(100).
+CREATE FUNCTION proxy.routes(ids uuid[]) RETURNS integer[]
+LANGUAGE sql STABLE
+AS $$
+  SELECT CASE WHEN ids IS NOT NULL THEN ARRAY(
+    SELECT COALESCE(CASE m.state WHEN 'moved' THEN m.target ELSE m.source END, profile.route_hash(u.id))
+    FROM unnest(ids) WITH ORDINALITY AS u(id, ord) LEFT JOIN proxy.moved_users m ON m.user_id = u.id
+    ORDER BY u.ord) END
+$$;
+
 CREATE FUNCTION profile.shard_for(user_id uuid) RETURNS integer
 LANGUAGE sql STABLE
 AS $$ SELECT profile.route(user_id) & (profile.partition_count() - 1) $$;
