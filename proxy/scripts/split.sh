@@ -3,7 +3,8 @@
 # into p and p + N: the users whose route_hash has bit N set move to the new shard p + N, with
 # their rows, versions and outbox rows (published or pending); nobody else moves.
 #
-#   proxy/scripts/split.sh DIR        DIR from `shards.sh up`; updates DIR/env (SHARD_COUNT)
+#   proxy/scripts/split.sh DIR        DIR from `shards.sh up` (the single-cluster layout);
+#                                     updates DIR/env (SHARD_COUNT, SHARD_PORT_i)
 #
 # 1. The proxy's SQL/MED server gets 2N partitions, p + N naming the same database as p: routing
 #    is unchanged (PL/Proxy runs once per database, so RUN ON ALL still asks each shard once).
@@ -18,6 +19,13 @@ set -euo pipefail
 dir=${1:?usage: proxy/scripts/split.sh DIR}
 . "$dir/env"
 n=$SHARD_COUNT
+# The copy is CREATE DATABASE ... TEMPLATE, inside one cluster; with a cluster per shard the
+# copy is a promoted streaming replica, which this script does not build.
+[ "${SHARD_LAYOUT:-single}" = single ] ||
+  { echo "split: DIR has a cluster per shard; split.sh splits the single-cluster layout only" >&2; exit 2; }
+# A user moved off their hash's partition (proxy/scripts/move-user.sh) would be split by hash.
+[ "$(psql -X -q -At -d "$PROXY_DB" -c "SELECT count(*) FROM proxy.moved_users" 2>/dev/null || echo 0)" = 0 ] ||
+  { echo "split: users are moved off their hash's partition (proxy.moved_users); move them home first" >&2; exit 2; }
 sql() { local db=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 connstr() { echo "host=127.0.0.1 port=$PGPORT dbname=${SHARD_DB_PREFIX}$1"; }
 keep() { # keep DB PARTITION
@@ -32,6 +40,7 @@ for ((p = 0; p < n; p++)); do
 done
 sql "$PROXY_DB" -c "ALTER SERVER profile_shards OPTIONS ($opts)"
 sed -i "s/SHARD_COUNT=$n /SHARD_COUNT=$((2 * n)) /" "$dir/env"
+for ((p = n; p < 2 * n; p++)); do echo "export SHARD_PORT_$p=$PGPORT" >>"$dir/env"; done
 
 for ((p = 0; p < n; p++)); do
   old=${SHARD_DB_PREFIX}$p new=${SHARD_DB_PREFIX}$((p + n))

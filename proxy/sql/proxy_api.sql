@@ -299,7 +299,7 @@ BEGIN
   END IF;
   fetched := ARRAY(
     SELECT f FROM unnest(user_ids) WITH ORDINALITY AS u(id, ord)
-    JOIN (SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.get_profiles(user_ids, viewer) r) AS l(f)
+    JOIN (SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.get_profiles(user_ids, proxy.routes(user_ids), viewer) r) AS l(f)
       ON (l.f).user_id = u.id
     ORDER BY u.ord);
   IF viewer IS NULL THEN
@@ -318,14 +318,15 @@ EXCEPTION WHEN OTHERS THEN
 END
 $$;
 
--- Every shard looks the name up in its own unique index (a shadow's name never matches).
+-- Every shard looks the name up in its own unique index (a shadow's name never matches). A user
+-- being moved or split is on two shards for a moment (both copies alike): one row per user.
 CREATE FUNCTION profile.find_profile_by_username(username text, viewer uuid DEFAULT NULL)
 RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 1 AS $$
 DECLARE
   e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
 BEGIN
   RETURN QUERY SELECT * FROM proxy.reciprocity(
-    ARRAY(SELECT r FROM proxy_remote.find_profile_by_username(username, viewer) r), viewer);
+    ARRAY(SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.find_profile_by_username(username, viewer) r), viewer);
 EXCEPTION WHEN OTHERS THEN
   GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
                           e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
@@ -359,7 +360,7 @@ BEGIN
                       WHERE profile.shard_for(x.contact_user_id) <> owner_home);
   IF cardinality(remote_ids) > 0 THEN
     fresh := ARRAY(SELECT r FROM proxy.reciprocity(
-      ARRAY(SELECT g FROM proxy_remote.get_profiles(remote_ids, list_contacts.user_id) g), list_contacts.user_id) r);
+      ARRAY(SELECT g FROM proxy_remote.get_profiles(remote_ids, proxy.routes(remote_ids), list_contacts.user_id) g), list_contacts.user_id) r);
   END IF;
   FOREACH c IN ARRAY listed LOOP
     IF profile.shard_for(c.contact_user_id) <> owner_home THEN
@@ -423,7 +424,7 @@ DECLARE
   theirs proxy.other_relation[];
 BEGIN
   mine := ARRAY(SELECT r FROM proxy_remote.owner_relations(relationships.user_id, others) r);
-  theirs := ARRAY(SELECT r FROM proxy_remote.others_relations(others, relationships.user_id) r);
+  theirs := ARRAY(SELECT r FROM proxy_remote.others_relations(others, proxy.routes(others), relationships.user_id) r);
   RETURN QUERY
   SELECT o.id, m.is_contact, m.is_favorite, t.contact_of, m.blocking, m.muting, m.muted_until
   FROM (SELECT u.id, min(u.ord) AS ord FROM unnest(others) WITH ORDINALITY AS u(id, ord) GROUP BY u.id) o
@@ -452,7 +453,8 @@ DECLARE
   blocked uuid[] := '{}';
   q text;
 BEGIN
-  found := ARRAY(SELECT r FROM proxy_remote.search_home(query, viewer, "limit") r);
+  -- One row per user (a user being moved or split is on two shards for a moment).
+  found := ARRAY(SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.search_home(query, viewer, "limit") r);
   IF viewer IS NOT NULL AND cardinality(found) > 0 THEN
     blocked := ARRAY(SELECT proxy_remote.blocked_among(viewer, ARRAY(SELECT x.user_id FROM unnest(found) x)));
   END IF;

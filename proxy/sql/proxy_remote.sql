@@ -4,30 +4,31 @@
 -- Calls of the contract's functions on the routing user's home shard.
 CREATE FUNCTION proxy_remote.create_profile(user_id uuid, username text, display_name text, bio text, avatar_url text)
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.create_profile;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.create_profile;
 $$;
 CREATE FUNCTION proxy_remote.update_profile(user_id uuid, username text, display_name text, bio text, avatar_url text)
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.update_profile;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.update_profile;
 $$;
 CREATE FUNCTION proxy_remote.delete_profile(user_id uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.delete_profile;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.delete_profile;
 $$;
 CREATE FUNCTION proxy_remote.get_profile(user_id uuid, viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.get_profile;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET profile.get_profile;
 $$;
--- Each shard gets the ids that live there.
-CREATE FUNCTION proxy_remote.get_profiles(user_ids uuid[], viewer uuid)
+-- Each shard gets the ids that live there: `parts` is proxy.routes(user_ids), each id's partition.
+CREATE FUNCTION proxy_remote.get_profiles(user_ids uuid[], parts integer[], viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; SPLIT user_ids; RUN ON profile.route_hash(user_ids); TARGET profile.get_profiles;
+  CLUSTER 'profile_shards'; SPLIT user_ids, parts; RUN ON parts;
+  SELECT * FROM profile.get_profiles(user_ids, viewer);
 $$;
 -- The whole array on one shard (chosen by the viewer): for arguments SPLIT cannot take (null,
 -- several dimensions) or an empty array, so that shard checks them as the contract says.
 CREATE FUNCTION proxy_remote.get_profiles_unsplit(user_ids uuid[], viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(viewer); TARGET profile.get_profiles;
+  CLUSTER 'profile_shards'; RUN ON profile.route(viewer); TARGET profile.get_profiles;
 $$;
 CREATE FUNCTION proxy_remote.find_profile_by_username(username text, viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
@@ -35,77 +36,77 @@ RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
 $$;
 CREATE FUNCTION proxy_remote.add_contact(user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean)
 RETURNS profile.contacts LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.add_contact;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.add_contact;
 $$;
 CREATE FUNCTION proxy_remote.block_user(user_id uuid, blocked_user_id uuid, reason text)
 RETURNS profile.blocks LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.block_user;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.block_user;
 $$;
 CREATE FUNCTION proxy_remote.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz)
 RETURNS profile.mutes LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.mute_user;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.mute_user;
 $$;
 CREATE FUNCTION proxy_remote.list_contacts(user_id uuid, favorites_only boolean, after uuid, "limit" int)
 RETURNS SETOF proxy.contact_row LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.list_contacts;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET profile.list_contacts;
 $$;
 CREATE FUNCTION proxy_remote.can_interact(a uuid, b uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(coalesce(a, b)); TARGET profile.can_interact;
+  CLUSTER 'profile_shards'; RUN ON profile.route(coalesce(a, b)); TARGET profile.can_interact;
 $$;
 
 -- The contract's functions that need nothing from other shards (proxy_api.sql wraps them).
 CREATE FUNCTION proxy_remote.set_status(user_id uuid, status profile.presence)
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.set_status;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.set_status;
 $$;
 CREATE FUNCTION proxy_remote.heartbeat(user_id uuid)
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.heartbeat;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.heartbeat;
 $$;
 CREATE FUNCTION proxy_remote.set_custom_status(user_id uuid, status_text text, status_emoji text, expires_at timestamptz)
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.set_custom_status;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.set_custom_status;
 $$;
 CREATE FUNCTION proxy_remote.clear_custom_status(user_id uuid)
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.clear_custom_status;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.clear_custom_status;
 $$;
 CREATE FUNCTION proxy_remote.set_privacy(user_id uuid, presence_audience profile.audience, discoverable boolean)
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.set_privacy;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.set_privacy;
 $$;
 CREATE FUNCTION proxy_remote.update_contact(user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean)
 RETURNS profile.contacts LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.update_contact;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.update_contact;
 $$;
 CREATE FUNCTION proxy_remote.remove_contact(user_id uuid, contact_user_id uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.remove_contact;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.remove_contact;
 $$;
 CREATE FUNCTION proxy_remote.unblock_user(user_id uuid, blocked_user_id uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.unblock_user;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.unblock_user;
 $$;
 CREATE FUNCTION proxy_remote.list_blocks(user_id uuid, after uuid, "limit" int)
 RETURNS SETOF profile.blocks LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.list_blocks;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET profile.list_blocks;
 $$;
 CREATE FUNCTION proxy_remote.is_blocked(user_id uuid, other uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.is_blocked;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET profile.is_blocked;
 $$;
 CREATE FUNCTION proxy_remote.unmute_user(user_id uuid, muted_user_id uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.unmute_user;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.unmute_user;
 $$;
 CREATE FUNCTION proxy_remote.list_mutes(user_id uuid, after uuid, "limit" int)
 RETURNS SETOF profile.mutes LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.list_mutes;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET profile.list_mutes;
 $$;
 CREATE FUNCTION proxy_remote.is_muted(user_id uuid, other uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET profile.is_muted;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET profile.is_muted;
 $$;
 
 -- Every shard answers.
@@ -133,16 +134,16 @@ $$;
 -- The shard schema's helpers (proxy/sql/shard_helpers.sql).
 CREATE FUNCTION proxy_remote.user_exists(user_id uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET shard.user_exists;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET shard.user_exists;
 $$;
 CREATE FUNCTION proxy_remote.presence_audience(user_id uuid)
 RETURNS text LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET shard.presence_audience;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET shard.presence_audience;
 $$;
 -- On the owner's shard: a shadow of `user_id`, who lives elsewhere.
 CREATE FUNCTION proxy_remote.ensure_shadow(owner uuid, user_id uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(owner);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
   SELECT shard.ensure_shadow(user_id);
 $$;
 CREATE FUNCTION proxy_remote.forget_user(user_id uuid)
@@ -159,19 +160,20 @@ RETURNS SETOF uuid LANGUAGE plproxy AS $$
 $$;
 CREATE FUNCTION proxy_remote.interaction_facts(me uuid, other uuid, OUT me_exists boolean, OUT me_blocks_other boolean)
 LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(me); TARGET shard.interaction_facts;
+  CLUSTER 'profile_shards'; RUN ON profile.route(me); TARGET shard.interaction_facts;
 $$;
 CREATE FUNCTION proxy_remote.owner_relations(user_id uuid, others uuid[])
 RETURNS SETOF proxy.owner_relation LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET shard.owner_relations;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET shard.owner_relations;
 $$;
-CREATE FUNCTION proxy_remote.others_relations(others uuid[], user_id uuid)
+CREATE FUNCTION proxy_remote.others_relations(others uuid[], parts integer[], user_id uuid)
 RETURNS SETOF proxy.other_relation LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; SPLIT others; RUN ON profile.route_hash(others); TARGET shard.others_relations;
+  CLUSTER 'profile_shards'; SPLIT others, parts; RUN ON parts;
+  SELECT * FROM shard.others_relations(others, user_id);
 $$;
 CREATE FUNCTION proxy_remote.blocked_among(user_id uuid, ids uuid[])
 RETURNS SETOF uuid LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET shard.blocked_among;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET shard.blocked_among;
 $$;
 CREATE FUNCTION proxy_remote.search_home(query text, viewer uuid, "limit" int)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
@@ -179,7 +181,7 @@ RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
 $$;
 CREATE FUNCTION proxy_remote.username_key(user_id uuid)
 RETURNS text LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(user_id); TARGET shard.username_key;
+  CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET shard.username_key;
 $$;
 
 -- The username registry lives on partition 0.

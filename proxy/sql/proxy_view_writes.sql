@@ -21,17 +21,17 @@
 -- The row's home: the routing rule every write of the API uses (the owner's user_id).
 CREATE FUNCTION proxy_remote.insert_row(owner uuid, table_name text, new_row jsonb)
 RETURNS jsonb LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(owner);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
   SELECT shard.insert_row(table_name, new_row);
 $$;
 CREATE FUNCTION proxy_remote.update_row(owner uuid, table_name text, key jsonb, changes jsonb)
 RETURNS jsonb LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(owner);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
   SELECT shard.update_row(table_name, key, changes);
 $$;
 CREATE FUNCTION proxy_remote.delete_row(owner uuid, table_name text, key jsonb)
 RETURNS jsonb LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_hash(owner);
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
   SELECT shard.delete_row(table_name, key);
 $$;
 

@@ -333,4 +333,122 @@ BEGIN
 END
 $$;
 
+-- Moving one user between shards (proxy/scripts/move-user.sh; docs/sharding.md, Growth).
+-- On the source, in the transaction that stays open until the user is gone from here: lock the
+-- user's list rows, then their profile row (the order in which a list change and its event lock
+-- them), so no event of the user can be written here until this transaction ends. Returns the
+-- user's outbox rows the publisher has not sent yet: the move waits until there are none, so
+-- every event written here is in Kafka before the target writes the next one.
+CREATE FUNCTION shard.lock_user_for_move(user_id uuid) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+BEGIN
+  IF NOT shard.user_exists(user_id) THEN
+    RAISE EXCEPTION 'user % does not live on this shard', user_id USING ERRCODE = 'no_data_found';
+  END IF;
+  PERFORM 1 FROM profile.contacts c WHERE c.user_id = lock_user_for_move.user_id FOR UPDATE;
+  PERFORM 1 FROM profile.blocks b WHERE b.user_id = lock_user_for_move.user_id FOR UPDATE;
+  PERFORM 1 FROM profile.mutes m WHERE m.user_id = lock_user_for_move.user_id FOR UPDATE;
+  PERFORM 1 FROM profile.profiles p WHERE p.user_id = lock_user_for_move.user_id FOR UPDATE;
+  RETURN (SELECT count(*) FROM profile.outbox o
+          WHERE o.key = lock_user_for_move.user_id::text AND o.published_at IS NULL AND o.quarantined_at IS NULL);
+END
+$$;
+
+-- Everything of one home user, for the target: the profile row (with its version), the user's
+-- lists, presence state, retired version, every outbox row (all sent), and which other users
+-- the lists name (the target needs a row for each: a shadow if they live elsewhere).
+CREATE FUNCTION shard.export_user(user_id uuid) RETURNS jsonb
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+AS $$
+  SELECT jsonb_build_object(
+    'user_id', export_user.user_id,
+    'profile', (SELECT to_jsonb(p) FROM profile.profiles p WHERE p.user_id = export_user.user_id),
+    'contacts', (SELECT coalesce(jsonb_agg(to_jsonb(c)), '[]') FROM profile.contacts c WHERE c.user_id = export_user.user_id),
+    'blocks', (SELECT coalesce(jsonb_agg(to_jsonb(b)), '[]') FROM profile.blocks b WHERE b.user_id = export_user.user_id),
+    'mutes', (SELECT coalesce(jsonb_agg(to_jsonb(m)), '[]') FROM profile.mutes m WHERE m.user_id = export_user.user_id),
+    'presence_state', (SELECT coalesce(jsonb_agg(to_jsonb(s)), '[]') FROM profile.presence_state s WHERE s.user_id = export_user.user_id),
+    'retired', (SELECT coalesce(jsonb_agg(to_jsonb(r)), '[]') FROM profile.retired_users r WHERE r.user_id = export_user.user_id),
+    'outbox', (SELECT coalesce(jsonb_agg(to_jsonb(o) ORDER BY o.id), '[]') FROM profile.outbox o WHERE o.key = export_user.user_id::text),
+    'named', (SELECT coalesce(jsonb_agg(DISTINCT n.id), '[]') FROM (
+        SELECT c.contact_user_id FROM profile.contacts c WHERE c.user_id = export_user.user_id
+        UNION SELECT m.muted_user_id FROM profile.mutes m WHERE m.user_id = export_user.user_id
+        UNION SELECT b.blocked_user_id FROM profile.blocks b WHERE b.user_id = export_user.user_id
+          AND EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id = b.blocked_user_id)) AS n(id)))
+$$;
+
+-- On the target, one transaction with triggers off (no event: the rows and versions continue
+-- the user's stream, they do not add to it). Replaces whatever an earlier, cut-short run wrote,
+-- and turns a shadow of the user into the real row. Returns the number of outbox rows copied.
+CREATE FUNCTION shard.import_user(doc jsonb) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET session_replication_role = replica
+AS $$
+DECLARE
+  uid uuid := (doc->>'user_id')::uuid;
+  copied integer;
+BEGIN
+  IF doc->'profile' IS NULL OR jsonb_typeof(doc->'profile') <> 'object' THEN
+    RAISE EXCEPTION 'no profile for user % in the export', uid USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM shard.ensure_shadow(n.id) FROM jsonb_array_elements_text(doc->'named') AS t(x), LATERAL (SELECT t.x::uuid) AS n(id)
+    WHERE n.id <> uid;
+  DELETE FROM profile.contacts c WHERE c.user_id = uid;
+  DELETE FROM profile.blocks b WHERE b.user_id = uid;
+  DELETE FROM profile.mutes m WHERE m.user_id = uid;
+  DELETE FROM profile.presence_state s WHERE s.user_id = uid;
+  DELETE FROM profile.retired_users r WHERE r.user_id = uid;
+  DELETE FROM profile.outbox o WHERE o.key = uid::text;
+  DELETE FROM profile.profiles p WHERE p.user_id = uid;
+  DELETE FROM shard.shadows s WHERE s.user_id = uid;
+  INSERT INTO profile.profiles SELECT * FROM jsonb_populate_record(NULL::profile.profiles, doc->'profile');
+  INSERT INTO profile.contacts SELECT * FROM jsonb_populate_recordset(NULL::profile.contacts, doc->'contacts');
+  INSERT INTO profile.blocks SELECT * FROM jsonb_populate_recordset(NULL::profile.blocks, doc->'blocks');
+  INSERT INTO profile.mutes SELECT * FROM jsonb_populate_recordset(NULL::profile.mutes, doc->'mutes');
+  INSERT INTO profile.presence_state SELECT * FROM jsonb_populate_recordset(NULL::profile.presence_state, doc->'presence_state');
+  INSERT INTO profile.retired_users SELECT * FROM jsonb_populate_recordset(NULL::profile.retired_users, doc->'retired');
+  -- New ids here, in the source's order; sent (or quarantined) already, so no publisher sends them again.
+  INSERT INTO profile.outbox (topic, key, payload, created_at, published_at, quarantined_at, last_error, traceparent)
+    SELECT o.topic, o.key, o.payload, o.created_at, o.published_at, o.quarantined_at, o.last_error, o.traceparent
+    FROM jsonb_populate_recordset(NULL::profile.outbox, doc->'outbox') o ORDER BY o.id;
+  GET DIAGNOSTICS copied = ROW_COUNT;
+  RETURN copied;
+END
+$$;
+
+-- On the source once the target has the user (same transaction as lock_user_for_move), with
+-- triggers off: the user's rows and outbox rows go; where lists here still name the user, a
+-- fresh shadow row takes the profile's place (a new row: a change that waited for the lock
+-- finds the user gone rather than writing into the shadow). Idempotent.
+CREATE FUNCTION shard.drop_moved_user(user_id uuid) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET session_replication_role = replica
+AS $$
+DECLARE
+  uid uuid := drop_moved_user.user_id;
+  dropped bigint;
+BEGIN
+  IF NOT shard.user_exists(uid) THEN
+    RETURN 0;  -- gone already, or only a shadow here
+  END IF;
+  DELETE FROM profile.contacts c WHERE c.user_id = uid;
+  DELETE FROM profile.blocks b WHERE b.user_id = uid;
+  DELETE FROM profile.mutes m WHERE m.user_id = uid;
+  DELETE FROM profile.presence_state s WHERE s.user_id = uid;
+  DELETE FROM profile.retired_users r WHERE r.user_id = uid;
+  DELETE FROM profile.outbox o WHERE o.key = uid::text;
+  GET DIAGNOSTICS dropped = ROW_COUNT;
+  DELETE FROM profile.profiles p WHERE p.user_id = uid;
+  IF EXISTS (SELECT 1 FROM profile.contacts c WHERE c.contact_user_id = uid)
+     OR EXISTS (SELECT 1 FROM profile.mutes m WHERE m.muted_user_id = uid) THEN
+    INSERT INTO profile.profiles (user_id, username, display_name, discoverable)
+    VALUES (uid, '~' || uid::text, '~', false);
+    INSERT INTO shard.shadows (user_id) VALUES (uid) ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN dropped;
+END
+$$;
+
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA shard FROM PUBLIC;

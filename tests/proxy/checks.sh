@@ -103,6 +103,119 @@ check "its name is still reserved until finish_deletes frees it (and finds no li
      sed -n 's/^ERROR:  //p')|$(proxy -c "SELECT concat_ws('|', user_id, names_freed, list_rows_removed) FROM proxy.finish_deletes()
      WHERE user_id = '$gone'")|$(proxy -c "SELECT 'ok' FROM profile.create_profile(gen_random_uuid(), 'gone_user', 'G')")"
 
+# ---- moving one user between shards (proxy/scripts/move-user.sh) ----
+# No publisher runs here: marking the user's rows sent stands in for the source's publisher.
+mv=f7000000-0000-4000-8000-000000000001     # shard 1
+mv_ids="ARRAY(SELECT ('f7000000-0000-4000-8000-00000000000' || n)::uuid FROM generate_series(1, 7) n)"
+proxy -c "SELECT count(*) FROM unnest($mv_ids) u, LATERAL profile.create_profile(u, 'mover_' || right(u::text, 1), 'Mover')" >/dev/null
+# mv lists users on shards 2, 1 and 3, mutes one, blocks one; users on shards 0, 1 (5) and 2 list mv.
+proxy -c "SELECT count(*) FROM profile.add_contact('$mv', 'f7000000-0000-4000-8000-000000000002', 'two', true),
+  LATERAL profile.add_contact('$mv', 'f7000000-0000-4000-8000-000000000005') b,
+  LATERAL profile.add_contact('$mv', 'f7000000-0000-4000-8000-000000000003') c,
+  LATERAL profile.mute_user('$mv', 'f7000000-0000-4000-8000-000000000006') d,
+  LATERAL profile.block_user('$mv', 'f7000000-0000-4000-8000-000000000007') e,
+  LATERAL profile.add_contact('f7000000-0000-4000-8000-000000000004', '$mv') f,
+  LATERAL profile.add_contact('f7000000-0000-4000-8000-000000000005', '$mv') g,
+  LATERAL profile.mute_user('f7000000-0000-4000-8000-000000000002', '$mv') h,
+  LATERAL profile.set_privacy('$mv', 'contacts') i" >/dev/null
+mv_reads="SELECT string_agg(x, ';') FROM (
+  SELECT concat_ws(',', contact_user_id, nickname, is_favorite, username, status) x FROM profile.list_contacts('$mv')
+  UNION ALL SELECT concat_ws(',', other, is_contact, contact_of, blocking, muting) FROM profile.relationships('$mv', $mv_ids)
+  UNION ALL SELECT concat_ws(',', contact_user_id, username) FROM profile.list_contacts('f7000000-0000-4000-8000-000000000004')
+  UNION ALL SELECT concat_ws(',', contact_user_id, username) FROM profile.list_contacts('f7000000-0000-4000-8000-000000000005')
+  UNION ALL SELECT concat_ws(',', username, version, presence_audience, last_seen IS NULL) FROM profile.get_profile('$mv', 'f7000000-0000-4000-8000-000000000003')
+  UNION ALL SELECT concat_ws(',', username, version) FROM profile.find_profile_by_username('MOVER_1')
+  UNION ALL SELECT concat_ws(',', user_id, muted_user_id) FROM profile.list_mutes('f7000000-0000-4000-8000-000000000002')
+  UNION ALL SELECT concat_ws(',', profile.can_interact('$mv', 'f7000000-0000-4000-8000-000000000007'),
+                               profile.is_blocked('$mv', 'f7000000-0000-4000-8000-000000000007'))) s"
+mv_before=$(proxy -c "$mv_reads")
+mv_version=$(proxy -c "SELECT version FROM profile.get_profile('$mv')")
+sent() { shard "$1" -c "UPDATE profile.outbox SET published_at = now() WHERE key = '$mv' AND published_at IS NULL" >/dev/null; }
+mv_sqlstate() { psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" -c "$1" 2>&1 | sed -n 's/^ERROR:  //p'; }
+check "a move waits for the source's publisher: unsent events, so it stops (exit 1) and leaves the user frozen" "1|1|2|frozen" \
+  "$(MOVE_TIMEOUT=1 "$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" 2 >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
+     "SELECT concat_ws('|', source, target, state) FROM proxy.moved_users WHERE user_id = '$mv'")"
+check "while frozen, the user's writes (set_status, update_contact) get 55006, reads are served by the source" \
+  "55006|55006|$mv_before" "$(mv_sqlstate "SELECT profile.set_status('$mv', 'busy')")|$(mv_sqlstate \
+     "SELECT profile.update_contact('$mv', 'f7000000-0000-4000-8000-000000000002', 'x')")|$(proxy -c "$mv_reads")"
+check "other users' writes go on (a user who lists the frozen one changes their nickname)" 1 \
+  "$(proxy -c "SELECT count(*) FROM profile.update_contact('f7000000-0000-4000-8000-000000000004', '$mv', 'moving')")"
+mv_before=$(proxy -c "$mv_reads")
+# A run cut short on the source: what move-user.sh does there up to its PREPARE TRANSACTION
+# (the lock, the export, the drop), and, with `copy`, the target's import after it.
+cut_short() { # cut_short SOURCE TARGET [copy]
+  shard "$1" >/dev/null <<SQL
+BEGIN;
+SELECT shard.lock_user_for_move('$mv');
+\\o $work/mv-doc.json
+SELECT shard.export_user('$mv');
+\\o
+SELECT shard.drop_moved_user('$mv');
+PREPARE TRANSACTION 'move_user_$mv';
+SQL
+  if [ "${3:-}" = copy ]; then
+    shard "$2" >/dev/null <<SQL
+\\set doc \`cat '$work/mv-doc.json'\`
+SELECT shard.import_user(:'doc'::jsonb);
+SQL
+  fi
+}
+prepared() { all_shards "SELECT count(*) FROM pg_prepared_xacts WHERE gid LIKE 'move_user_%'"; }
+sent 1
+cut_short 1 2   # died before the target's copy
+if "$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" 2 >"$work/move.log" 2>&1; then
+  pass "a run cut short after the source's prepare, before the copy: run again, it rolls back and moves ($(cat "$work/move.log"))"
+else
+  fail "move-user.sh after a cut-short run"; cat "$work/move.log"
+fi
+check "the user is served by partition 2 now, by an exception to route_hash (partition 1); nothing left prepared" "2|1|2|moved|0" \
+  "$(proxy -c "SELECT profile.shard_for('$mv') || '|' || (profile.route_hash('$mv') & 3)")|$(proxy -c \
+     "SELECT concat_ws('|', target, state) FROM proxy.moved_users WHERE user_id = '$mv'")|$(prepared)"
+check "reads through the proxy answer as before the move" "$mv_before" "$(proxy -c "$mv_reads")"
+check "the target has the real row with its version and every event (sent); the source a shadow (a user there lists them), no event" \
+  "mover_1|$mv_version|$mv_version|$mv_version|0|~$mv|0|0|1" \
+  "$(shard 2 -c "SELECT concat_ws('|', p.username, p.version, count(o.id), count(o.published_at),
+       (SELECT count(*) FROM shard.shadows s WHERE s.user_id = p.user_id))
+     FROM profile.profiles p LEFT JOIN profile.outbox o ON o.key = p.user_id::text WHERE p.user_id = '$mv' GROUP BY p.user_id")|$(shard 1 -c \
+     "SELECT concat_ws('|', p.username, p.version, (SELECT count(*) FROM profile.outbox o WHERE o.key = p.user_id::text),
+       (SELECT count(*) FROM shard.shadows s WHERE s.user_id = p.user_id)) FROM profile.profiles p WHERE p.user_id = '$mv'")"
+check "the user's next event continues the version on the target, and the target's unsent rows are only the new one" \
+  "$((mv_version + 1))|1" "$(proxy -c "SELECT version FROM profile.set_status('$mv', 'busy')")|$(shard 2 -c \
+     "SELECT count(*) FROM profile.outbox WHERE key = '$mv' AND published_at IS NULL")"
+check "the user's lists moved with them (3 contacts, a mute, a block) and each other user has a row on the target" "3|1|1|0" \
+  "$(shard 2 -c "SELECT concat_ws('|', (SELECT count(*) FROM profile.contacts WHERE user_id = '$mv'),
+     (SELECT count(*) FROM profile.mutes WHERE user_id = '$mv'), (SELECT count(*) FROM profile.blocks WHERE user_id = '$mv'),
+     (SELECT count(*) FROM profile.contacts c WHERE c.user_id = '$mv' AND NOT EXISTS (SELECT 1 FROM profile.profiles p WHERE p.user_id = c.contact_user_id)))")"
+# Cut short after the target's copy, before the switch: the next run finishes it.
+sent 2
+mv_before=$(proxy -c "$mv_reads")
+proxy -c "SELECT proxy.freeze_user('$mv', 3)" >/dev/null
+cut_short 2 3 copy
+check "while prepared on the source, reads are still served there" "$mv_before" "$(proxy -c "$mv_reads")"
+check "a run cut short after the copy: run again, it switches and commits the source's prepared drop" \
+  "0|3|0|0" "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" 3 >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
+     "SELECT profile.shard_for('$mv')")|$(prepared)|$(shard 2 -c "SELECT count(*) FROM profile.outbox WHERE key = '$mv'")"
+check "then reads answer as before, and the version continues on partition 3" "$mv_before|$((mv_version + 2))" \
+  "$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'online')")"
+# A move given up after its copy: the source keeps the user, the copy goes.
+sent 3
+mv_before=$(proxy -c "$mv_reads")
+proxy -c "SELECT proxy.freeze_user('$mv', 0)" >/dev/null
+cut_short 3 0 copy
+check "move-user.sh --abort: served by partition 3 again, the copy on partition 0 gone (no real row, no event), nothing prepared" \
+  "0|3|0|0|0" "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" --abort >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
+     "SELECT profile.shard_for('$mv')")|$(shard 0 -c "SELECT count(*) FROM profile.outbox WHERE key = '$mv'")|$(shard 0 -c \
+     "SELECT count(*) FROM profile.profiles p WHERE p.user_id = '$mv' AND NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = p.user_id)")|$(prepared)"
+check "then reads answer as before, and the version continues on partition 3" "$mv_before|$((mv_version + 3))" \
+  "$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'away')")"
+check "split.sh refuses while a user lives off their hash's partition" "2|4" \
+  "$("$root/proxy/scripts/split.sh" "$work/shards" >"$work/split-refused.log" 2>&1; echo $?)|$(proxy -c "SELECT profile.partition_count()")"
+sent 3
+mv_before=$(proxy -c "$mv_reads")
+check "moved back home: no exception left, reads as before, events continue on partition 1" "0|0|$mv_before|$((mv_version + 4))" \
+  "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" 1 >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
+     "SELECT count(*) FROM proxy.moved_users")|$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'busy')")"
+
 # ---- events: each user's stream on exactly one shard, versions 1..n without gaps ----
 check "every user's events are on one shard only" 0 \
   "$(for ((i = 0; i < SHARD_COUNT; i++)); do shard "$i" -c "SELECT DISTINCT key FROM profile.outbox"; done | sort | uniq -d | wc -l)"
@@ -126,6 +239,9 @@ check "profile_app cannot call the raw shard calls or the repair jobs" "ERROR:  
   "$(as_app "SELECT proxy_remote.forget_user('f6000000-0000-4000-8000-000000000001')")|$(as_app \
     "SELECT proxy_remote.ensure_shadow('f6000000-0000-4000-8000-000000000001', gen_random_uuid())")|$(as_app \
     "SELECT * FROM proxy.forget_deleted_users()")"
+check "profile_app cannot move users or read or change the routing exceptions" "ERROR:  42501|ERROR:  42501|ERROR:  42501" \
+  "$(as_app "SELECT proxy.freeze_user('f6000000-0000-4000-8000-000000000001', 0)")|$(as_app \
+    "SELECT count(*) FROM proxy.moved_users")|$(as_app "DELETE FROM proxy.moved_users")"
 proxy -c "DROP OWNED BY proxy_app_test; DROP ROLE proxy_app_test" >/dev/null
 
 # ---- growth: 4 shards become 8; every user's rows, versions and events move together ----

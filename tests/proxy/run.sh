@@ -13,8 +13,10 @@
 #    the proxy.
 # 3. tests/proxy/checks.sh, checked on the shards themselves: routing, username races, the
 #    registry's repair job, deletes reaching every shard (and the repair of a cut-short one),
-#    per-user streams, the application role's rights, and a split from 4 to 8 shards.
-# Takes about a minute. KEEP=1 keeps the work directory (and leaves its cluster running).
+#    moving one user between shards (frozen writes, a cut-short move finished, one given up,
+#    and back home), per-user streams, the application role's rights, and a split from 4 to 8
+#    shards. (tests/proxy/publishers.sh moves users under real publishers and Kafka.)
+# Takes about half a minute. KEEP=1 keeps the work directory (and leaves its cluster running).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
