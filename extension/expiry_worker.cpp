@@ -14,9 +14,9 @@
  * realchat_profile.expiry_interval, one transaction per batch, so it holds
  * its row locks briefly. Over a backlog it paces itself: after a batch that
  * changed rows it waits in proportion to the batch's time
- * (realchat_profile.expiry_duty), so a mass of due users costs the writers a
- * bounded share of the machine instead of a core. It skips a database where
- * the extension is not at 1.1 or later yet.
+ * (realchat_profile.expiry_duty), so over a mass of due users it takes the
+ * CPU and WAL of that share of the time, not of a whole core. It skips a
+ * database where the extension is not at 1.1 or later yet.
  */
 #include "expiry.h"
 
