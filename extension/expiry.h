@@ -32,6 +32,7 @@ extern int	rp_away_after_s;
 extern int	rp_offline_after_s;
 extern int	rp_expiry_interval_ms;
 extern char *rp_expiry_databases;
+extern double rp_expiry_duty;
 void		rp_define_presence_settings(void);
 
 /* The background workers (expiry_worker.cpp), registered from _PG_init when preloaded. */

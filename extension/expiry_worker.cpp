@@ -12,8 +12,11 @@
  *
  * A per-database worker runs every kind of rp_expiry_kinds each
  * realchat_profile.expiry_interval, one transaction per batch, so it holds
- * its row locks briefly. It skips a database where the extension is not at
- * 1.1 or later yet.
+ * its row locks briefly. Over a backlog it paces itself: after a batch that
+ * changed rows it waits in proportion to the batch's time
+ * (realchat_profile.expiry_duty), so over a mass of due users it takes the
+ * CPU and WAL of that share of the time, not of a whole core. It skips a
+ * database where the extension is not at 1.1 or later yet.
  */
 #include "expiry.h"
 
@@ -275,18 +278,66 @@ run_batch_transaction(const rp_expiry_kind *kind)
 }
 
 static void
+reload_if_asked(void)
+{
+	if (ConfigReloadPending)
+	{
+		ConfigReloadPending = false;
+		ProcessConfigFile(PGC_SIGHUP);
+	}
+}
+
+/*
+ * Waits after a batch that ran from `started` to `ended`, so that batches take
+ * at most realchat_profile.expiry_duty of the time: (ended - started) *
+ * (1 - duty) / duty. The wait is on the latch: SIGTERM ends it at once, and
+ * a reload applies a new duty to the wait under way.
+ */
+static void
+pace_after_batch(TimestampTz started, TimestampTz ended)
+{
+	for (;;)
+	{
+		double		duty;
+		TimestampTz until;
+		long		wait_ms;
+
+		CHECK_FOR_INTERRUPTS();
+		reload_if_asked();
+		duty = rp_expiry_duty;
+		if (duty >= 1.0 || ended <= started)
+			return;
+		until = ended + (TimestampTz) ((double) (ended - started) * (1.0 - duty) / duty);
+		wait_ms = TimestampDifferenceMilliseconds(GetCurrentTimestamp(), until);
+		if (wait_ms <= 0)
+			return;
+		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+						 wait_ms, PG_WAIT_EXTENSION);
+		ResetLatch(MyLatch);
+	}
+}
+
+static void
 run_all_kinds(void)
 {
+	TimestampTz last_started = 0;
+	TimestampTz last_ended = 0;
+
 	for (int i = 0; i < rp_expiry_nkinds; i++)
 	{
 		int64		changed;
 
 		do
 		{
+			/* Pause only between batches, and only after one that did work. */
+			if (last_ended != 0)
+				pace_after_batch(last_started, last_ended);
 			CHECK_FOR_INTERRUPTS();
+			last_started = GetCurrentTimestamp();
 			changed = run_batch_transaction(&rp_expiry_kinds[i]);
 			if (changed < 0)
 				return;
+			last_ended = changed > 0 ? GetCurrentTimestamp() : 0;
 		} while (changed >= RP_EXPIRY_BATCH);
 	}
 }
@@ -306,11 +357,7 @@ rp_expiry_worker_main(Datum arg)
 	for (;;)
 	{
 		CHECK_FOR_INTERRUPTS();
-		if (ConfigReloadPending)
-		{
-			ConfigReloadPending = false;
-			ProcessConfigFile(PGC_SIGHUP);
-		}
+		reload_if_asked();
 		run_all_kinds();
 		(void) WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
 						 rp_expiry_interval_ms, PG_WAIT_EXTENSION);

@@ -106,8 +106,10 @@ RESET realchat_profile.offline_after;
 SELECT name, setting, unit, context FROM pg_settings
 WHERE name IN ('realchat_profile.away_after', 'realchat_profile.offline_after',
                'realchat_profile.expiry_interval', 'realchat_profile.expiry_databases',
-               'realchat_profile.traceparent')
+               'realchat_profile.expiry_duty', 'realchat_profile.traceparent')
 ORDER BY name;
+-- the worker's pacing is server configuration: no session changes it
+SET realchat_profile.expiry_duty = 1;
 
 -- Custom status: set (trimmed, NFC), unchanged (no event), changed, cleared, cleared again (no event)
 SELECT status_text, status_emoji, status_expires_at IS NULL AS no_expiry

@@ -1,6 +1,7 @@
 // Expiry against a real server: run_expiry from two sessions at once (no change made twice,
 // versions without gaps), and the background worker of the preloaded cluster, which makes idle
-// users away and then offline by itself and comes back after it is terminated.
+// users away and then offline by itself, comes back after it is terminated, and paces itself
+// over a backlog (realchat_profile.expiry_duty).
 #include <gtest/gtest.h>
 
 #include <set>
@@ -64,7 +65,8 @@ struct SystemSettings {
   ~SystemSettings() {
     try {
       for (const char* name : {"realchat_profile.away_after", "realchat_profile.offline_after",
-                               "realchat_profile.expiry_interval", "realchat_profile.expiry_databases"})
+                               "realchat_profile.expiry_interval", "realchat_profile.expiry_databases",
+                               "realchat_profile.expiry_duty"})
         db.query(std::string("ALTER SYSTEM RESET ") + name);
       reload();
     } catch (...) {
@@ -192,6 +194,88 @@ TEST(ExpiryWorker, MakesIdleUsersAwayThenOfflineAndComesBackAfterTermination) {
   ASSERT_FALSE(wait_worker_pid(db, 20s).empty());
   for (auto& id : ids) db.query("SELECT profile.set_status($1, 'online')", {id});
   EXPECT_TRUE(wait_events(db, ids, 8, {"idle:away"}, 30s)) << "no expiry after the launcher's restart";
+  expect_gapless(db, ids);
+  db.query("DELETE FROM profile.profiles WHERE user_id = ANY($1::uuid[])", {id_array(ids)});
+}
+
+namespace {
+
+// How many of `ids` are away.
+long away_count(PgSession& db, const std::vector<std::string>& ids) {
+  return std::stol(db.scalar("SELECT count(*) FROM profile.profiles WHERE user_id = ANY($1::uuid[]) AND status = 'away'",
+                             {id_array(ids)}));
+}
+
+// Polls up to `limit` until more than `above` of `ids` are away; returns the count seen last.
+long wait_away_above(PgSession& db, const std::vector<std::string>& ids, long above, std::chrono::seconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  long n = away_count(db, ids);
+  while (n <= above && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(50ms);
+    n = away_count(db, ids);
+  }
+  return n;
+}
+
+// Whether the away count of `ids` stays `n` for `span` (polled every 50 ms).
+bool stays(PgSession& db, const std::vector<std::string>& ids, long n, std::chrono::milliseconds span) {
+  auto end = std::chrono::steady_clock::now() + span;
+  while (std::chrono::steady_clock::now() < end) {
+    if (away_count(db, ids) != n) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+  return true;
+}
+
+}  // namespace
+
+// A backlog of 1,200 idle users is three batches. With expiry_duty 0.001 the worker waits 999
+// times a batch's time after each one (seconds at least), so the backlog stops after a batch;
+// SIGTERM ends that wait at once, and a reload to duty 1 lets the rest through without a pause.
+TEST(ExpiryWorker, PacesItselfBetweenBatchesOfABacklog) {
+  PgSession db(test_conninfo());
+  ASSERT_EQ(db.scalar("SELECT current_setting('shared_preload_libraries') LIKE '%realchat_profile%'"), "t")
+      << "needs the preloaded cluster";
+  const long n = 1200;
+  auto ids = make_online_users(db, n, "pc");
+  SystemSettings settings(db);
+  settings.set("realchat_profile.away_after", "30min");
+  settings.set("realchat_profile.offline_after", "0");
+  settings.set("realchat_profile.expiry_interval", "1s");
+  settings.set("realchat_profile.expiry_duty", "0.001");
+  settings.set("realchat_profile.expiry_databases", db.scalar("SELECT current_database()"));
+  settings.reload();
+  std::string pid = wait_worker_pid(db, 20s);
+  ASSERT_FALSE(pid.empty()) << "no expiry worker for this database";
+  EXPECT_EQ(db.scalar("SELECT current_setting('realchat_profile.expiry_duty')"), "0.001");
+
+  // The whole backlog becomes due at once.
+  db.query("UPDATE profile.profiles SET last_seen = now() - interval '1 hour' WHERE user_id = ANY($1::uuid[])",
+           {id_array(ids)});
+  long first = wait_away_above(db, ids, 0, 20s);
+  ASSERT_GT(first, 0) << "the worker made no idle user away";
+  ASSERT_LT(first, n) << "the backlog went through in one go";
+  EXPECT_TRUE(stays(db, ids, first, 2000ms)) << "the worker did not pause after its first batch";
+
+  // Terminated in its pause, it exits at once (pg_terminate_backend waits up to 5 s for that).
+  ASSERT_EQ(db.scalar("SELECT pg_terminate_backend($1::int, 5000)", {pid}), "t")
+      << "the worker did not leave its pause on SIGTERM";
+  std::string next = wait_worker_pid(db, 20s, pid);
+  ASSERT_FALSE(next.empty()) << "the expiry worker did not come back";
+  long second = wait_away_above(db, ids, first, 20s);
+  ASSERT_GT(second, first) << "the restarted worker did not take the next batch";
+  if (second < n) {
+    EXPECT_TRUE(stays(db, ids, second, 1000ms)) << "the restarted worker did not pause";
+  }
+
+  // A reload to duty 1 ends the pause under way: the rest goes through at once.
+  settings.set("realchat_profile.expiry_duty", "1");
+  settings.reload();
+  EXPECT_EQ(wait_away_above(db, ids, n - 1, 20s), n) << "the backlog did not drain after the reload";
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM profile.outbox WHERE key = ANY($1::text[])"
+                      " AND payload->'data'->>'reason' = 'idle'",
+                      {id_array(ids)}),
+            std::to_string(n));
   expect_gapless(db, ids);
   db.query("DELETE FROM profile.profiles WHERE user_id = ANY($1::uuid[])", {id_array(ids)});
 }
