@@ -18,6 +18,7 @@
 
 CREATE SCHEMA twin;
 CREATE TABLE twin.profiles (LIKE profile.profiles INCLUDING ALL);
+ALTER TABLE twin.profiles SET (fillfactor = 85);  -- as the extension's table (LIKE copies no storage parameters)
 CREATE TABLE twin.contacts (LIKE profile.contacts INCLUDING ALL,
   FOREIGN KEY (user_id) REFERENCES twin.profiles (user_id),
   FOREIGN KEY (contact_user_id) REFERENCES twin.profiles (user_id));
