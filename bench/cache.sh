@@ -17,6 +17,7 @@
 #   bench/cache.sh [--no-reads] [--lag] [--cold-start N] [SECONDS]
 #                                        default 10 s per measurement; USERS (default 20000)
 #   CACHE_SYNC_ARGS="-X name=value ..."  extra options for every profile-cache-sync started
+#   PUBLISHER_ARGS="-X name=value ..."   extra options for the publisher (to compare its settings)
 #
 # Clients run on the same two cores as the servers, as in bench/run.sh.
 set -euo pipefail
@@ -102,7 +103,7 @@ kafka_port=$(free_port_pair)
 "$root/scripts/kafka.sh" start "$work/kafka" "$kafka_port" 4 >/dev/null
 "$root/scripts/kafka.sh" create-topic "$kafka_port" profile.events 4 >/dev/null
 "$build/publisher/profile-publisher" --db "$db" --brokers "127.0.0.1:$kafka_port" --metrics-addr off \
-  >"$work/publisher.log" 2>&1 &
+  ${PUBLISHER_ARGS:-} >"$work/publisher.log" 2>&1 &
 pids+=($!)
 metrics=$(free_port)
 sync_pid=""
