@@ -20,7 +20,7 @@ duplicate is skipped; ProfileCreated only raises the floor (its payload lacks th
 applies only if it is newer than the cached version and not older than the floor.
 ]]
 
-local LIBRARY_VERSION = '3'
+local LIBRARY_VERSION = '4'
 local FIELDS = {'username', 'display_name', 'bio', 'avatar_url', 'status', 'last_seen', 'status_text',
                 'status_emoji', 'status_expires_at', 'presence_audience', 'discoverable', 'created_at'}
 local CHUNK = 500  -- SADD arguments per call (Lua's unpack has a stack limit)
@@ -203,45 +203,58 @@ end
 
 -- profile_get KEYS p c b, ARGV user_id viewer_id|'' viewer_audience
 -- viewer_audience: the viewer's own presence_audience (rule 4), which lives in the viewer's
--- slot; the caller reads it first (profile_viewer, or PostgreSQL) and passes it.
+-- slot; the caller reads it first (profile_viewer, or PostgreSQL) and passes it, or passes '*'
+-- when it reads it in the same round trip (profile_viewer pipelined before this call).
 -- -> nil on a miss, else get_profile's fields in this order (nil for null):
 --    user_id username display_name bio avatar_url status last_seen version status_text
 --    status_emoji status_expires_at presence_audience discoverable created_at
+--    With '*': those fields for a viewer whose audience is not 'nobody', then a 15th, last_seen
+--    for a viewer whose audience is 'nobody' (rule 4 changes nothing else).
 local function profile_get(keys, args)
-  if not complete(keys) then return nil end
-  local user, viewer, viewer_audience = args[1], args[2] or '', args[3] or 'everyone'
   local h = {}
   local flat = redis.call('HGETALL', keys[1])
   for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
+  -- complete(), from the hash already read: one call fewer on the hot path
+  if h.created_at == nil or redis.call('EXISTS', keys[2], keys[3]) ~= 2 then return nil end
+  local user, viewer, viewer_audience = args[1], args[2] or '', args[3] or 'everyone'
   local trusted = viewer == '' or viewer == user
-  local v = decide({
+  local facts = {
     trusted = trusted,
     owner_blocks_viewer = not trusted and redis.call('SISMEMBER', keys[3], viewer) == 1,
     viewer_blocks_owner = false,
     viewer_in_owner_contacts = not trusted and redis.call('SISMEMBER', keys[2], viewer) == 1,
     owner_audience = h.presence_audience or 'everyone',
-    viewer_audience = viewer_audience,
     owner_invisible = h.status == 'invisible',
-    owner_discoverable = h.discoverable ~= '0'})
-  local status, last_seen = h.status, h.last_seen
-  if v.status_offline then status = 'offline' end
-  if v.last_seen == 'null' then
-    last_seen = nil
-  elseif v.last_seen == 'frozen' then
-    last_seen = h.frozen_last_seen
-  end
-  local text, emoji, expires = h.status_text, h.status_emoji, h.status_expires_at
-  if v.hide_custom_status then text, emoji, expires = nil, nil, nil end
+    owner_discoverable = h.discoverable ~= '0'}
   local function r(x) if x == nil then return false end return x end
-  return {user, r(h.username), r(h.display_name), r(h.bio), r(h.avatar_url), r(status), r(last_seen),
-          r(h.version), r(text), r(emoji), r(expires), r(h.presence_audience), r(h.discoverable),
-          r(h.created_at)}
+  local function answer(audience)
+    facts.viewer_audience = audience
+    local v = decide(facts)
+    local status, last_seen = h.status, h.last_seen
+    if v.status_offline then status = 'offline' end
+    if v.last_seen == 'null' then
+      last_seen = nil
+    elseif v.last_seen == 'frozen' then
+      last_seen = h.frozen_last_seen
+    end
+    local text, emoji, expires = h.status_text, h.status_emoji, h.status_expires_at
+    if v.hide_custom_status then text, emoji, expires = nil, nil, nil end
+    return {user, r(h.username), r(h.display_name), r(h.bio), r(h.avatar_url), r(status), r(last_seen),
+            r(h.version), r(text), r(emoji), r(expires), r(h.presence_audience), r(h.discoverable),
+            r(h.created_at)}
+  end
+  if viewer_audience ~= '*' then return answer(viewer_audience) end
+  local out = answer('everyone')
+  out[15] = answer('nobody')[7]
+  return out
 end
 
 -- profile_viewer KEYS p c b -> the user's presence_audience (rule 4's fact), nil on a miss
 local function profile_viewer(keys)
-  if not complete(keys) then return nil end
-  return redis.call('HGET', keys[1], 'presence_audience') or 'everyone'
+  local v = redis.call('HMGET', keys[1], 'created_at', 'presence_audience')
+  -- complete() and the field in two calls instead of three
+  if not v[1] or redis.call('EXISTS', keys[2], keys[3]) ~= 2 then return nil end
+  return v[2] or 'everyone'
 end
 
 -- profile_version KEYS p c b f -> {cached version or nil, floor}

@@ -20,6 +20,10 @@ double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
+double steady_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 std::vector<TopicPartition> partitions_of(const rd_kafka_topic_partition_list_t* parts) {
   std::vector<TopicPartition> out;
   for (int i = 0; i < parts->cnt; ++i) out.push_back({parts->elems[i].topic, parts->elems[i].partition});
@@ -113,6 +117,7 @@ void CacheSync::take(rd_kafka_message_t* msg) {
   m.offset = msg->offset;
   if (msg->key) m.key.assign(static_cast<const char*>(msg->key), msg->key_len);
   if (msg->payload) m.payload.assign(static_cast<const char*>(msg->payload), msg->len);
+  m.taken_at = steady_seconds();
   pending_.push_back(std::move(m));
 }
 
@@ -152,7 +157,7 @@ bool CacheSync::apply_pending() {
       return false;
     }
   }
-  double now = now_seconds();
+  double now = now_seconds(), steady_now = steady_seconds();
   for (size_t j = 0; j < replies->size(); ++j) {
     const PendingMessage& m = pending_[index[j]];
     ApplyOutcome outcome = classify_apply_reply((*replies)[j]);
@@ -172,8 +177,10 @@ bool CacheSync::apply_pending() {
       case ApplyOutcome::retry: break;
     }
     // Redelivered events would measure the outage, not the pipeline.
-    if (outcome != ApplyOutcome::duplicate)
+    if (outcome != ApplyOutcome::duplicate) {
       if (auto at = event_occurred_at(m.payload)) metrics_.apply_lag.observe(now - *at);
+      metrics_.hold.observe(steady_now - m.taken_at);
+    }
   }
   metrics_.bad_events_total += bad;
   tracker_.applied(pending_);

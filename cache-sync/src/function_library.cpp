@@ -10,7 +10,7 @@ const std::string& profile_library_source() {
   return source;
 }
 
-const char* profile_library_version() { return "3"; }
+const char* profile_library_version() { return "4"; }
 
 bool load_profile_library(RedisClient& redis, std::string* error) {
   auto r = redis.command({"FUNCTION", "LOAD", "REPLACE", profile_library_source()}, error);

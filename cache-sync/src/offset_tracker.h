@@ -29,6 +29,7 @@ struct PendingMessage {
   std::int64_t offset = 0;
   std::string key;      // the owner's user id
   std::string payload;  // the event's JSON
+  double taken_at = 0;  // steady clock, seconds: when the consumer handed it over
 };
 
 // Commit positions: partition -> next offset to read.

@@ -66,17 +66,6 @@ bool ProfileReader::fill(const std::string& user_id, std::string* presence_audie
   return true;
 }
 
-std::optional<std::string> ProfileReader::viewer_audience(const std::string& viewer) {
-  CacheKeys k = cache_keys(viewer);
-  std::string error;
-  auto reply = redis_.command({"FCALL_RO", "profile_viewer", "3", k.profile, k.contacts, k.blocks}, &error);
-  if (reply && reply->kind == RedisReply::Kind::string) return reply->str;
-  std::string audience;
-  // A viewer without a profile shows to everyone (as get_profile).
-  if (!fill(viewer, &audience)) return std::string("everyone");
-  return audience;
-}
-
 std::optional<ProfileFields> ProfileReader::cached(const std::string& user_id, const std::string& viewer,
                                                    const std::string& audience, bool* redis_ok) {
   CacheKeys k = cache_keys(user_id);
@@ -84,12 +73,8 @@ std::optional<ProfileFields> ProfileReader::cached(const std::string& user_id, c
   auto reply = redis_.command(
       {"FCALL_RO", "profile_get", "3", k.profile, k.contacts, k.blocks, user_id, viewer, audience}, &error);
   *redis_ok = reply && !reply->is_error();
-  if (!*redis_ok || reply->kind != RedisReply::Kind::array || reply->elements.size() != kProfileFields.size())
-    return std::nullopt;
-  ProfileFields out;
-  for (size_t i = 0; i < out.size(); ++i)
-    if (reply->elements[i].kind == RedisReply::Kind::string) out[i] = reply->elements[i].str;
-  return out;
+  if (!*redis_ok) return std::nullopt;
+  return fields_of(*reply, false);
 }
 
 std::optional<ProfileFields> ProfileReader::from_database(const std::string& user_id, const std::string& viewer) {
@@ -102,15 +87,51 @@ std::optional<ProfileFields> ProfileReader::from_database(const std::string& use
   return out;
 }
 
+// The 14 fields of a profile_get reply; with a 15th (the '*' form), last_seen for a viewer who
+// shows theirs to nobody replaces the 7th when `reciprocal`.
+std::optional<ProfileFields> ProfileReader::fields_of(const RedisReply& reply, bool reciprocal) {
+  size_t n = kProfileFields.size();
+  if (reply.kind != RedisReply::Kind::array || (reply.elements.size() != n && reply.elements.size() != n + 1))
+    return std::nullopt;
+  ProfileFields out;
+  for (size_t i = 0; i < n; ++i)
+    if (reply.elements[i].kind == RedisReply::Kind::string) out[i] = reply.elements[i].str;
+  if (reciprocal && reply.elements.size() == n + 1) {
+    const RedisReply& alt = reply.elements[n];
+    out[6] = alt.kind == RedisReply::Kind::string ? std::optional<std::string>(alt.str) : std::nullopt;
+  }
+  return out;
+}
+
+// A hit with a viewer in one round trip: the viewer's audience and the user's answer pipelined
+// (each call still touches one user's slot); the answer carries both rule-4 variants.
+std::optional<ProfileFields> ProfileReader::cached_with_viewer(const std::string& user_id, const std::string& viewer,
+                                                               std::string* audience, bool* redis_ok) {
+  CacheKeys v = cache_keys(viewer), k = cache_keys(user_id);
+  std::string error;
+  auto replies = redis_.pipeline({{"FCALL_RO", "profile_viewer", "3", v.profile, v.contacts, v.blocks},
+                                  {"FCALL_RO", "profile_get", "3", k.profile, k.contacts, k.blocks, user_id, viewer, "*"}},
+                                 &error);
+  *redis_ok = replies && !(*replies)[1].is_error();
+  if ((replies && (*replies)[0].kind == RedisReply::Kind::string)) {
+    *audience = (*replies)[0].str;
+  } else if (!fill(viewer, audience)) {
+    *audience = "everyone";  // a viewer without a profile shows to everyone (as get_profile)
+  }
+  if (!*redis_ok) return std::nullopt;
+  return fields_of((*replies)[1], *audience == "nobody");
+}
+
 std::optional<ProfileFields> ProfileReader::get(const std::string& user_id, const std::string& viewer,
                                                 ReadSource* source) {
   std::string audience = "everyone";
-  if (!viewer.empty() && viewer != user_id) {
-    auto a = viewer_audience(viewer);
-    if (a) audience = *a;
-  }
   bool redis_ok = false;
-  if (auto hit = cached(user_id, viewer, audience, &redis_ok)) {
+  std::optional<ProfileFields> hit;
+  if (!viewer.empty() && viewer != user_id)
+    hit = cached_with_viewer(user_id, viewer, &audience, &redis_ok);
+  else
+    hit = cached(user_id, viewer, audience, &redis_ok);
+  if (hit) {
     stats_.hits++;
     if (source) *source = ReadSource::cache;
     return hit;

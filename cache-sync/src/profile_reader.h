@@ -1,11 +1,12 @@
 // The read helper for services: a profile as get_profile(user_id, viewer) returns it, from
 // Redis when cached, else from PostgreSQL, filling the cache so the next read hits.
 //
-//   1. With a viewer (V != A): V's presence_audience (rule 4) from V's keys (profile_viewer);
-//      on a miss V's state is read from PostgreSQL and filled.
-//   2. profile_get for A with V and that audience: on a hit, the answer (every rule applied
-//      in the library).
-//   3. On a miss: A's whole state in one statement (one snapshot, one version), filled with
+//   1. With a viewer (V != A), one round trip of two calls, each on one user's slot: V's
+//      presence_audience (rule 4) from V's keys (profile_viewer), and profile_get for A with V
+//      and the audience '*' (both rule-4 variants); on a hit, the variant V's audience picks
+//      (every rule applied in the library). A miss of V reads and fills V's state from
+//      PostgreSQL for its audience. Without a viewer, profile_get alone.
+//   2. On a miss: A's whole state in one statement (one snapshot, one version), filled with
 //      profile_fill (refused if the cache or the floor is newer), then profile_get again.
 //      If Redis still cannot answer (evicted at once, or down), get_profile in PostgreSQL.
 //
@@ -53,7 +54,9 @@ class ProfileReader {
   const ReaderStats& stats() const { return stats_; }
 
  private:
-  std::optional<std::string> viewer_audience(const std::string& viewer);
+  std::optional<ProfileFields> cached_with_viewer(const std::string& user_id, const std::string& viewer,
+                                                  std::string* audience, bool* redis_ok);
+  static std::optional<ProfileFields> fields_of(const RedisReply& reply, bool reciprocal);
   std::optional<ProfileFields> cached(const std::string& user_id, const std::string& viewer,
                                       const std::string& audience, bool* redis_ok);
   std::optional<ProfileFields> from_database(const std::string& user_id, const std::string& viewer);

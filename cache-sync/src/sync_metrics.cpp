@@ -32,6 +32,9 @@ std::string SyncMetrics::render() const {
   prometheus_header(out, "profile_cache_sync_apply_lag_seconds", "histogram",
                     "From the event's occurred_at to Redis having applied it.");
   apply_lag.render("profile_cache_sync_apply_lag_seconds", out);
+  prometheus_header(out, "profile_cache_sync_hold_seconds", "histogram",
+                    "From the consumer handing the event over to Redis having applied it.");
+  hold.render("profile_cache_sync_hold_seconds", out);
   return out;
 }
 

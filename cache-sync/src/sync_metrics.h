@@ -26,6 +26,8 @@ struct SyncMetrics {
   std::atomic<int> assigned_partitions{0};
   // From the event's occurred_at (its commit in PostgreSQL) to Redis having applied it.
   LatencyHistogram apply_lag;
+  // From the consumer handing the event over to Redis having applied it: the daemon's own share.
+  LatencyHistogram hold;
 
   std::string render() const;
 };

@@ -233,6 +233,12 @@ TEST_F(Library, ProfileGetMasksForTheViewer) {
   EXPECT_EQ(get(kA)[STATUS], "invisible");
   // Rule 4: a viewer who shows nobody their last_seen sees nobody's.
   EXPECT_EQ(get(kA, kB, "nobody")[LAST_SEEN], "<null>");
+  // With the audience not known yet ('*', read in the same round trip): the answer for any other
+  // audience, then last_seen for a viewer who shows theirs to nobody.
+  auto both = get(kA, kB, "*");
+  ASSERT_EQ(both.size(), 15u);
+  EXPECT_EQ(std::vector<std::string>(both.begin(), both.begin() + 14), get(kA, kB, "contacts"));
+  EXPECT_EQ(both[14], "<null>");
   // Rule 1: blocked viewer: no last_seen, no custom status.
   EXPECT_EQ(event(kA, 4, "UserBlocked", R"({"blocked_user_id":")" + std::string(kB) + R"("})"), "applied");
   auto p = get(kA, kB);
@@ -251,6 +257,11 @@ TEST_F(Library, ProfileGetMasksForTheViewer) {
             "applied");
   EXPECT_EQ(get(kA, kC)[STATUS], "online");
   EXPECT_EQ(get(kA, kC)[DISCOVERABLE], "0");
+  both = get(kA, kC, "*");
+  ASSERT_EQ(both.size(), 15u);
+  EXPECT_EQ(both[LAST_SEEN], "2026-11-24T18:25:00.000000Z");
+  EXPECT_EQ(both[14], get(kA, kC, "nobody")[LAST_SEEN]);
+  EXPECT_EQ(both[14], "<null>");
 }
 
 // Every combination of facts through the library's profile_decide and extension/core's
