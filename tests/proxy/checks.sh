@@ -138,6 +138,8 @@ check "a move waits for the source's publisher: unsent events, so it stops (exit
 check "while frozen, the user's writes (set_status, update_contact) get 55006, reads are served by the source" \
   "55006|55006|$mv_before" "$(mv_sqlstate "SELECT profile.set_status('$mv', 'busy')")|$(mv_sqlstate \
      "SELECT profile.update_contact('$mv', 'f7000000-0000-4000-8000-000000000002', 'x')")|$(proxy -c "$mv_reads")"
+check "while frozen, a hand-made UPDATE of the user through the proxy's view gets 55006 too" 55006 \
+  "$(mv_sqlstate "UPDATE profile.profiles SET bio = 'frozen' WHERE user_id = '$mv'")"
 check "other users' writes go on (a user who lists the frozen one changes their nickname)" 1 \
   "$(proxy -c "SELECT count(*) FROM profile.update_contact('f7000000-0000-4000-8000-000000000004', '$mv', 'moving')")"
 mv_before=$(proxy -c "$mv_reads")
@@ -197,6 +199,12 @@ check "a run cut short after the copy: run again, it switches and commits the so
      "SELECT profile.shard_for('$mv')")|$(prepared)|$(shard 2 -c "SELECT count(*) FROM profile.outbox WHERE key = '$mv'")"
 check "then reads answer as before, and the version continues on partition 3" "$mv_before|$((mv_version + 2))" \
   "$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'online')")"
+check "a hand-made UPDATE through the proxy's view goes where the user lives now (partition 3) and writes its event there" \
+  "$((mv_version + 3))|on partition 3|1|0" \
+  "$(proxy -c "UPDATE profile.profiles SET bio = 'on partition 3' WHERE user_id = '$mv' RETURNING version")|$(shard 3 -c \
+     "SELECT bio FROM profile.profiles WHERE user_id = '$mv'")|$(shard 3 -c "SELECT count(*) FROM profile.outbox
+     WHERE key = '$mv' AND published_at IS NULL AND payload->>'event_type' = 'ProfileUpdated'")|$(shard 1 -c \
+     "SELECT count(*) FROM profile.profiles WHERE user_id = '$mv' AND bio = 'on partition 3'")"
 # A move given up after its copy: the source keeps the user, the copy goes.
 sent 3
 mv_before=$(proxy -c "$mv_reads")
@@ -206,13 +214,13 @@ check "move-user.sh --abort: served by partition 3 again, the copy on partition 
   "0|3|0|0|0" "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" --abort >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
      "SELECT profile.shard_for('$mv')")|$(shard 0 -c "SELECT count(*) FROM profile.outbox WHERE key = '$mv'")|$(shard 0 -c \
      "SELECT count(*) FROM profile.profiles p WHERE p.user_id = '$mv' AND NOT EXISTS (SELECT 1 FROM shard.shadows s WHERE s.user_id = p.user_id)")|$(prepared)"
-check "then reads answer as before, and the version continues on partition 3" "$mv_before|$((mv_version + 3))" \
+check "then reads answer as before, and the version continues on partition 3" "$mv_before|$((mv_version + 4))" \
   "$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'away')")"
 check "split.sh refuses while a user lives off their hash's partition" "2|4" \
   "$("$root/proxy/scripts/split.sh" "$work/shards" >"$work/split-refused.log" 2>&1; echo $?)|$(proxy -c "SELECT profile.partition_count()")"
 sent 3
 mv_before=$(proxy -c "$mv_reads")
-check "moved back home: no exception left, reads as before, events continue on partition 1" "0|0|$mv_before|$((mv_version + 4))" \
+check "moved back home: no exception left, reads as before, events continue on partition 1" "0|0|$mv_before|$((mv_version + 5))" \
   "$("$root/proxy/scripts/move-user.sh" "$work/shards" "$mv" 1 >"$work/move.log" 2>&1; echo $?)|$(proxy -c \
      "SELECT count(*) FROM proxy.moved_users")|$(proxy -c "$mv_reads")|$(proxy -c "SELECT version FROM profile.set_status('$mv', 'busy')")"
 
