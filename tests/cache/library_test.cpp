@@ -295,6 +295,18 @@ TEST_F(Library, VisibilityRulesMatchTheExtensionCaseByCase) {
         EXPECT_EQ(r.elements[2].integer, want.hide_custom_status) << label;
         EXPECT_EQ(r.elements[3].integer, want.found_by_username) << label;
         EXPECT_EQ(r.elements[4].integer, want.found_by_search) << label;
+        // profile_get's '*' answers for every viewer audience at once on this property of the
+        // rules: 'contacts' decides as 'everyone', and 'nobody' changes last_seen only.
+        rp_visibility_facts as_everyone = f;
+        as_everyone.viewer_audience = RP_AUDIENCE_EVERYONE;
+        rp_visibility base = rp_visibility_decide(&as_everyone);
+        EXPECT_EQ(want.status_offline, base.status_offline) << label;
+        EXPECT_EQ(want.hide_custom_status, base.hide_custom_status) << label;
+        EXPECT_EQ(want.found_by_username, base.found_by_username) << label;
+        EXPECT_EQ(want.found_by_search, base.found_by_search) << label;
+        if (f.viewer_audience != RP_AUDIENCE_NOBODY) {
+          EXPECT_EQ(want.last_seen, base.last_seen) << label;
+        }
         ++cases;
       }
     }
