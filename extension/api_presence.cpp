@@ -11,7 +11,10 @@ PG_FUNCTION_INFO_V1(rp_set_custom_status);
 PG_FUNCTION_INFO_V1(rp_clear_custom_status);
 }
 
-/* Activity: last_seen = now. The trigger returns an idle-away user to their status. */
+/*
+ * Activity: last_seen = now. The trigger returns an idle-away user to their
+ * status; the common case, nothing but last_seen, is written in place.
+ */
 static Datum
 heartbeat_call(PG_FUNCTION_ARGS)
 {
@@ -19,7 +22,10 @@ heartbeat_call(PG_FUNCTION_ARGS)
 	static const Oid argtypes[1] = {UUIDOID};
 	pg_uuid_t  *user_id = rp_uuid_arg(fcinfo, 0, "user_id");
 	Datum		values[1] = {UUIDPGetDatum(user_id)};
+	Datum		row;
 
+	if (rp_plain_heartbeat(user_id, &row))
+		PG_RETURN_DATUM(row);
 	rp_connect();
 	rp_exec(rp_plan(&plan,
 					"UPDATE profile.profiles SET last_seen = clock_timestamp() WHERE user_id = $1 RETURNING *",

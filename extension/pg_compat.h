@@ -8,7 +8,9 @@
 
 extern "C" {
 #include "access/genam.h"
+#include "access/tableam.h"
 #include "catalog/namespace.h"
+#include "executor/executor.h"
 #include "miscadmin.h"
 #include "storage/proc.h"
 #include "utils/guc.h"
@@ -45,6 +47,50 @@ rp_primary_key_index(Relation rel)
 	return RelationGetPrimaryKeyIndex(rel, false);
 #else
 	return RelationGetPrimaryKeyIndex(rel);
+#endif
+}
+
+/*
+ * Which index entries a new row version needs after table_tuple_update: 16
+ * added summarizing indexes (BRIN), which take entries even for a heap-only
+ * version, and the argument of ExecInsertIndexTuples that asks for those only.
+ */
+typedef enum rp_index_update
+{
+	RP_INDEX_UPDATE_NONE,
+	RP_INDEX_UPDATE_ALL,
+	RP_INDEX_UPDATE_SUMMARIZING
+} rp_index_update;
+
+static inline TM_Result
+rp_table_tuple_update(Relation rel, ItemPointer otid, TupleTableSlot *slot, CommandId cid, Snapshot snapshot,
+					  TM_FailureData *failure, LockTupleMode *lockmode, rp_index_update *indexes)
+{
+	TM_Result	result;
+#if PG_VERSION_NUM >= 160000
+	TU_UpdateIndexes which = TU_None;
+
+	result = table_tuple_update(rel, otid, slot, cid, snapshot, InvalidSnapshot, true, failure, lockmode, &which);
+	*indexes = which == TU_All ? RP_INDEX_UPDATE_ALL :
+		which == TU_Summarizing ? RP_INDEX_UPDATE_SUMMARIZING : RP_INDEX_UPDATE_NONE;
+#else
+	bool		all = false;
+
+	result = table_tuple_update(rel, otid, slot, cid, snapshot, InvalidSnapshot, true, failure, lockmode, &all);
+	*indexes = all ? RP_INDEX_UPDATE_ALL : RP_INDEX_UPDATE_NONE;
+#endif
+	return result;
+}
+
+static inline void
+rp_insert_index_tuples(ResultRelInfo *rri, TupleTableSlot *slot, EState *estate, rp_index_update indexes)
+{
+#if PG_VERSION_NUM >= 160000
+	list_free(ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL,
+									indexes == RP_INDEX_UPDATE_SUMMARIZING));
+#else
+	(void) indexes;
+	list_free(ExecInsertIndexTuples(rri, slot, estate, true, false, NULL, NIL));
 #endif
 }
 

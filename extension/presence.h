@@ -62,6 +62,12 @@ void		rp_presence_after_update(const RowEdit *old_row, const RowEdit *row, bool 
  */
 bool		rp_is_plain_heartbeat(const RowEdit *old_row, const RowEdit *row, TimestampTz now);
 
+/*
+ * heartbeat's plain case in place, without the executor (plain_heartbeat.cpp):
+ * true with the new row in *result, false when the UPDATE must decide.
+ */
+bool		rp_plain_heartbeat(const pg_uuid_t *user_id, Datum *result);
+
 /* A new profile created invisible: its frozen last_seen. */
 void		rp_presence_after_insert(const RowEdit *row);
 
