@@ -29,6 +29,7 @@ runs=(events lists privacy profiles visibility)
 declare -A reasons=(
   [bad_input]="rolls every case back in a subtransaction, which cannot undo a call or a forwarded row a shard committed; sets realchat_profile.max_* in its session (a proxy session's settings do not reach the shards); inserts mutes by hand (not forwarded); lists every function of schema profile, where the proxy has its routing functions too"
   [errors]="TRUNCATEs contacts (a view cannot be truncated); checks the extension's settings by SET (not defined on the proxy) and its limits set in the session"
+  [heartbeat]="reads the table's own update statistics inside a transaction and adds triggers to profile.profiles (both live on the shards); rolls back a savepoint around a heartbeat (through the proxy the heartbeat commits on its shard at once)"
   [hardening]="INSERT ... ON CONFLICT by hand (a view has no unique index: DO NOTHING forwards a plain INSERT, ON CONFLICT (user_id) DO UPDATE fails with 42P10); rolls back a DELETE of every profile (through the proxy each row's DELETE commits on its shard at once); SET LOCAL session_replication_role"
   [mutes]="writes mutes by hand (not forwarded: change them on a shard), with session_replication_role = replica; calls a C function of the extension's library; sets realchat_profile.max_mutes in its session"
   [outbox]="marks outbox rows published by hand; reads wakeup_stats (publishers talk to their shard); expects a ROLLBACK to undo a set_status"
