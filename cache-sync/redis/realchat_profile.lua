@@ -210,42 +210,47 @@ end
 --    status_emoji status_expires_at presence_audience discoverable created_at
 --    With '*': those fields for a viewer whose audience is not 'nobody', then a 15th, last_seen
 --    for a viewer whose audience is 'nobody' (rule 4 changes nothing else).
+-- The hash's fields profile_get reads, in HMGET's order (one call, no table built from HGETALL).
+local GET_FIELDS = {'created_at', 'username', 'display_name', 'bio', 'avatar_url', 'status', 'last_seen',
+                    'version', 'status_text', 'status_emoji', 'status_expires_at', 'presence_audience',
+                    'discoverable', 'frozen_last_seen'}
+
+local function last_seen_as(v, stored, frozen)
+  if v.last_seen == 'null' then return false end
+  if v.last_seen == 'frozen' then return frozen or false end
+  return stored or false
+end
+
 local function profile_get(keys, args)
-  local h = {}
-  local flat = redis.call('HGETALL', keys[1])
-  for i = 1, #flat, 2 do h[flat[i]] = flat[i + 1] end
-  -- complete(), from the hash already read: one call fewer on the hot path
-  if h.created_at == nil or redis.call('EXISTS', keys[2], keys[3]) ~= 2 then return nil end
+  local h = redis.call('HMGET', keys[1], unpack(GET_FIELDS))
+  local created_at, status, last_seen, audience, frozen = h[1], h[6], h[7], h[12], h[14]
+  -- complete(), from the fields already read: one call fewer on the hot path
+  if not created_at or redis.call('EXISTS', keys[2], keys[3]) ~= 2 then return nil end
   local user, viewer, viewer_audience = args[1], args[2] or '', args[3] or 'everyone'
   local trusted = viewer == '' or viewer == user
+  local owner_audience = audience or 'everyone'
   local facts = {
     trusted = trusted,
     owner_blocks_viewer = not trusted and redis.call('SISMEMBER', keys[3], viewer) == 1,
     viewer_blocks_owner = false,
-    viewer_in_owner_contacts = not trusted and redis.call('SISMEMBER', keys[2], viewer) == 1,
-    owner_audience = h.presence_audience or 'everyone',
-    owner_invisible = h.status == 'invisible',
-    owner_discoverable = h.discoverable ~= '0'}
-  local function r(x) if x == nil then return false end return x end
-  local function answer(audience)
-    facts.viewer_audience = audience
-    local v = decide(facts)
-    local status, last_seen = h.status, h.last_seen
-    if v.status_offline then status = 'offline' end
-    if v.last_seen == 'null' then
-      last_seen = nil
-    elseif v.last_seen == 'frozen' then
-      last_seen = h.frozen_last_seen
-    end
-    local text, emoji, expires = h.status_text, h.status_emoji, h.status_expires_at
-    if v.hide_custom_status then text, emoji, expires = nil, nil, nil end
-    return {user, r(h.username), r(h.display_name), r(h.bio), r(h.avatar_url), r(status), r(last_seen),
-            r(h.version), r(text), r(emoji), r(expires), r(h.presence_audience), r(h.discoverable),
-            r(h.created_at)}
+    owner_audience = owner_audience,
+    owner_invisible = status == 'invisible',
+    owner_discoverable = h[13] ~= '0'}
+  -- The contact fact changes a read only through the owner's audience (discoverability
+  -- matters to lookups by name and search, not here): asked only then, as the extension does.
+  facts.viewer_in_owner_contacts = not trusted and owner_audience == 'contacts' and
+    redis.call('SISMEMBER', keys[2], viewer) == 1
+  facts.viewer_audience = viewer_audience == '*' and 'everyone' or viewer_audience
+  local v = decide(facts)
+  local text, emoji, expires = h[9], h[10], h[11]
+  if v.hide_custom_status then text, emoji, expires = false, false, false end
+  local out = {user, h[2], h[3], h[4], h[5], v.status_offline and 'offline' or status,
+               last_seen_as(v, last_seen, frozen), h[8], text, emoji, expires, audience, h[13], created_at}
+  if viewer_audience == '*' then
+    -- Rule 4 changes only last_seen: the second answer is that field alone.
+    facts.viewer_audience = 'nobody'
+    out[15] = last_seen_as(decide(facts), last_seen, frozen)
   end
-  if viewer_audience ~= '*' then return answer(viewer_audience) end
-  local out = answer('everyone')
-  out[15] = answer('nobody')[7]
   return out
 end
 
