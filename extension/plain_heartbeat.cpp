@@ -11,8 +11,9 @@
  * Whatever this path is not sure to do exactly as the UPDATE would, it leaves
  * to the UPDATE through SPI (the caller's fallback): no row, a user who is
  * away, a row changed by a transaction that committed after our snapshot, a
- * read-only transaction, or a table that is no longer as the extension made
- * it (another trigger on UPDATE, a CHECK constraint, row security).
+ * read-only transaction, a caller without the UPDATE's privileges, or a table
+ * that is no longer as the extension made it (another trigger on UPDATE, a
+ * CHECK constraint, row security).
  */
 #include "presence.h"
 
@@ -26,6 +27,7 @@ extern "C" {
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
+#include "utils/acl.h"
 #include "utils/fmgroids.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -38,7 +40,8 @@ extern "C" {
  * An UPDATE that changes only last_seen would fire nothing but the
  * extension's own trigger: foreign keys referencing profiles queue no check
  * while the key stays, and no other trigger, rule of row security or CHECK
- * constraint applies.
+ * constraint applies. And the UPDATE's privilege check would pass (the
+ * function runs as the table's owner unless someone changed that).
  */
 static bool
 table_as_made(Relation rel)
@@ -46,6 +49,9 @@ table_as_made(Relation rel)
 	TriggerDesc *triggers = rel->trigdesc;
 	TupleConstr *constr = rel->rd_att->constr;
 
+	if (pg_class_aclmask(RelationGetRelid(rel), GetUserId(), ACL_SELECT | ACL_UPDATE, ACLMASK_ALL) !=
+		(ACL_SELECT | ACL_UPDATE))
+		return false;
 	if (rel->rd_rel->relkind != RELKIND_RELATION || rel->rd_rel->relrowsecurity ||
 		rel->rd_rules != NULL || rel->rd_att->natts < PRS_STATUS_EXPIRES_AT)
 		return false;

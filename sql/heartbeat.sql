@@ -82,4 +82,20 @@ SELECT 1 FROM profile.heartbeat('aa000000-0000-4000-8000-000000000001');
 \set VERBOSITY default
 ROLLBACK;
 
+-- Declared SECURITY INVOKER by someone, heartbeat checks the caller's privileges as the UPDATE
+-- would: a role that may call it but not update profiles is refused.
+CREATE ROLE regress_heartbeat_caller;
+GRANT USAGE ON SCHEMA profile TO regress_heartbeat_caller;
+GRANT EXECUTE ON FUNCTION profile.heartbeat(uuid) TO regress_heartbeat_caller;
+ALTER FUNCTION profile.heartbeat(uuid) SECURITY INVOKER;
+SET ROLE regress_heartbeat_caller;
+\set VERBOSITY sqlstate
+SELECT 1 FROM profile.heartbeat('aa000000-0000-4000-8000-000000000001');
+\set VERBOSITY default
+RESET ROLE;
+ALTER FUNCTION profile.heartbeat(uuid) SECURITY DEFINER;
+REVOKE ALL ON FUNCTION profile.heartbeat(uuid) FROM regress_heartbeat_caller;
+REVOKE ALL ON SCHEMA profile FROM regress_heartbeat_caller;
+DROP ROLE regress_heartbeat_caller;
+
 DELETE FROM profile.profiles WHERE user_id IN ('aa000000-0000-4000-8000-000000000001', 'aa000000-0000-4000-8000-000000000002');
