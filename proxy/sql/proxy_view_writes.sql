@@ -18,21 +18,25 @@
 -- first (add_contact, block_user). mutes, presence_state, retired_users and the outbox take no
 -- changes through the proxy (55000, not updatable): change them on a shard.
 
--- The row's home: the routing rule every write of the API uses (the owner's user_id).
-CREATE FUNCTION proxy_remote.insert_row(owner uuid, table_name text, new_row jsonb)
+-- The row's home: the routing rule every write of the API uses (the owner's user_id). Each
+-- carries the session's realchat_profile.* settings, as the API's writes do (proxy_remote.sql).
+CREATE FUNCTION proxy_remote.insert_row(owner uuid, table_name text, new_row jsonb,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS jsonb LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
-  SELECT shard.insert_row(table_name, new_row);
+  SELECT shard.insert_row(shard.with_settings(settings, table_name), new_row);
 $$;
-CREATE FUNCTION proxy_remote.update_row(owner uuid, table_name text, key jsonb, changes jsonb)
+CREATE FUNCTION proxy_remote.update_row(owner uuid, table_name text, key jsonb, changes jsonb,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS jsonb LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
-  SELECT shard.update_row(table_name, key, changes);
+  SELECT shard.update_row(shard.with_settings(settings, table_name), key, changes);
 $$;
-CREATE FUNCTION proxy_remote.delete_row(owner uuid, table_name text, key jsonb)
+CREATE FUNCTION proxy_remote.delete_row(owner uuid, table_name text, key jsonb,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS jsonb LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
-  SELECT shard.delete_row(table_name, key);
+  SELECT shard.delete_row(shard.with_settings(settings, table_name), key);
 $$;
 
 -- The INSTEAD OF trigger of the three views. Runs as the proxy's owner (SECURITY DEFINER), so

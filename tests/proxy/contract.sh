@@ -298,9 +298,9 @@ check "profile_app's call of shard.update_row on the home shard is refused (4250
      -c "SELECT shard.update_row('profiles', '{\"user_id\": \"$hand_id\"}', '{\"bio\": \"app\"}')" 2>&1 | grep -oE '[0-9A-Z]{5}$' | head -1)"
 check "the proxy's forwarding functions: no EXECUTE for PUBLIC or profile_app" "0" \
   "$(proxy -c "SELECT count(*) FROM pg_proc p LEFT JOIN aclexplode(p.proacl) a ON true
-               WHERE p.oid IN ('proxy_remote.insert_row(uuid, text, jsonb)'::regprocedure,
-                               'proxy_remote.update_row(uuid, text, jsonb, jsonb)'::regprocedure,
-                               'proxy_remote.delete_row(uuid, text, jsonb)'::regprocedure,
+               WHERE p.oid IN ('proxy_remote.insert_row(uuid, text, jsonb, text[])'::regprocedure,
+                               'proxy_remote.update_row(uuid, text, jsonb, jsonb, text[])'::regprocedure,
+                               'proxy_remote.delete_row(uuid, text, jsonb, text[])'::regprocedure,
                                'proxy.forward_row_change()'::regprocedure)
                  AND (a.grantee = 0 OR has_function_privilege('profile_app', p.oid, 'EXECUTE'))")"
 

@@ -1,0 +1,50 @@
+-- Included by shard_helpers.sql (schema shard; its closing REVOKE covers this file too).
+
+-- The proxy session's realchat_profile.* settings, for one forwarded call. On one database the
+-- extension reads the caller's session settings (traceparent, topic and notify_channel for each
+-- event, the max_* limits, away_after and offline_after for run_expiry); through the proxy the
+-- caller's session is the proxy's, so each forwarded write carries the settings that session
+-- changed (proxy/sql/proxy_settings.sql builds them) as {name=value, ...} without the
+-- "realchat_profile." prefix, or null when it changed none. They are applied with
+-- set_config(..., true): for the remote call's transaction only (PL/Proxy sends each call as
+-- one statement outside any transaction block), so the next call starts from the shard's own.
+
+-- SECURITY DEFINER: most of these are superuser settings, which the proxy checked already when
+-- its session set them (it loads the extension's library); the proxy's connection role need not
+-- be a superuser. No SET clause: one would undo set_config(..., true) when the function returns,
+-- so every name is schema-qualified instead, and only realchat_profile.* can be set.
+CREATE FUNCTION shard.apply_settings(settings text[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+AS $$
+BEGIN
+  FOR i IN 1 .. coalesce(pg_catalog.array_length(settings, 1), 0) LOOP
+    PERFORM pg_catalog.set_config(
+      pg_catalog.concat('realchat_profile.', pg_catalog.split_part(settings[i], '=', 1)),
+      pg_catalog.substr(settings[i], pg_catalog.strpos(settings[i], '=') OPERATOR(pg_catalog.+) 1), true);
+  END LOOP;
+END
+$$;
+
+-- `value`, once the settings are applied: wrapped around the first argument of a forwarded
+-- call (profile.set_status(shard.with_settings(settings, user_id), status)), so they are in
+-- place before the call runs, in the same statement.
+CREATE FUNCTION shard.with_settings(settings text[], value anyelement) RETURNS anyelement
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  IF settings IS NOT NULL THEN
+    PERFORM shard.apply_settings(settings);
+  END IF;
+  RETURN value;
+END
+$$;
+
+-- run_expiry takes no argument to wrap.
+CREATE FUNCTION shard.run_expiry(settings text[]) RETURNS TABLE (kind text, count bigint)
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  PERFORM shard.apply_settings(settings);
+  RETURN QUERY SELECT * FROM profile.run_expiry();
+END
+$$;
