@@ -116,6 +116,14 @@ CREATE TRIGGER contacts_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile
   FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
 CREATE TRIGGER blocks_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile.blocks
   FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
+-- They fire in replica mode too (session_replication_role = replica), as a table's trigger
+-- does after ENABLE ALWAYS TRIGGER, which ALTER TABLE does not offer for a view: a hand-made
+-- change in replica mode still goes to its shard, where it is applied in replica mode (the
+-- session's setting goes with it, proxy_settings.sql), as on one database. Marked in the
+-- catalog directly; new sessions see it (the proxy is installed before any client connects).
+UPDATE pg_catalog.pg_trigger SET tgenabled = 'A'
+WHERE tgrelid IN ('profile.profiles'::regclass, 'profile.contacts'::regclass, 'profile.blocks'::regclass)
+  AND tgfoid = 'proxy.forward_row_change()'::regprocedure;
 
 -- As on one database (scripts/create-roles.sql): profile_admin may change these tables by hand,
 -- profile_app may not (it has no right on the views: 42501).

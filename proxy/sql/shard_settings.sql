@@ -4,22 +4,27 @@
 -- extension reads the caller's session settings (traceparent, topic and notify_channel for each
 -- event, the max_* limits, away_after and offline_after for run_expiry); through the proxy the
 -- caller's session is the proxy's, so each forwarded write carries the settings that session
--- changed (proxy/sql/proxy_settings.sql builds them) as {name=value, ...} without the
--- "realchat_profile." prefix, or null when it changed none. They are applied with
+-- changed (proxy/sql/proxy_settings.sql builds them) as {name=value, ...}, or null when it
+-- changed none; also session_replication_role, for hand-made changes made in replica mode. They are applied with
 -- set_config(..., true): for the remote call's transaction only (PL/Proxy sends each call as
 -- one statement outside any transaction block), so the next call starts from the shard's own.
 
 -- SECURITY DEFINER: most of these are superuser settings, which the proxy checked already when
 -- its session set them (it loads the extension's library); the proxy's connection role need not
 -- be a superuser. No SET clause: one would undo set_config(..., true) when the function returns,
--- so every name is schema-qualified instead, and only realchat_profile.* can be set.
+-- so every name is schema-qualified instead. Only the settings the proxy forwards can be set.
 CREATE FUNCTION shard.apply_settings(settings text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 AS $$
+DECLARE
+  name text;
 BEGIN
   FOR i IN 1 .. coalesce(pg_catalog.array_length(settings, 1), 0) LOOP
-    PERFORM pg_catalog.set_config(
-      pg_catalog.concat('realchat_profile.', pg_catalog.split_part(settings[i], '=', 1)),
+    name := pg_catalog.split_part(settings[i], '=', 1);
+    IF NOT (name OPERATOR(pg_catalog.~) '^realchat_profile\.' OR name OPERATOR(pg_catalog.=) 'session_replication_role') THEN
+      RAISE EXCEPTION 'setting "%" is not forwarded to a shard', name USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    PERFORM pg_catalog.set_config(name,
       pg_catalog.substr(settings[i], pg_catalog.strpos(settings[i], '=') OPERATOR(pg_catalog.+) 1), true);
   END LOOP;
 END
