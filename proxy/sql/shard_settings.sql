@@ -16,17 +16,22 @@
 CREATE FUNCTION shard.apply_settings(settings text[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 AS $$
-DECLARE
-  name text;
 BEGIN
-  FOR i IN 1 .. coalesce(pg_catalog.array_length(settings, 1), 0) LOOP
-    name := pg_catalog.split_part(settings[i], '=', 1);
-    IF NOT (name OPERATOR(pg_catalog.~) '^realchat_profile\.' OR name OPERATOR(pg_catalog.=) 'session_replication_role') THEN
-      RAISE EXCEPTION 'setting "%" is not forwarded to a shard', name USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    PERFORM pg_catalog.set_config(name,
-      pg_catalog.substr(settings[i], pg_catalog.strpos(settings[i], '=') OPERATOR(pg_catalog.+) 1), true);
-  END LOOP;
+  PERFORM pg_catalog.set_config(
+            CASE WHEN s.name OPERATOR(pg_catalog.~) '^(realchat_profile\.[a-z_]+|session_replication_role)$' THEN s.name
+                 ELSE shard.refuse_setting(s.name) END,
+            s.value, true)
+  FROM (SELECT pg_catalog.split_part(x, '=', 1) AS name,
+               pg_catalog.substr(x, pg_catalog.strpos(x, '=') OPERATOR(pg_catalog.+) 1) AS value
+        FROM pg_catalog.unnest(settings) AS x) s;
+END
+$$;
+
+CREATE FUNCTION shard.refuse_setting(name text) RETURNS text
+LANGUAGE plpgsql
+AS $$
+BEGIN
+  RAISE EXCEPTION 'setting "%" is not forwarded to a shard', name USING ERRCODE = 'insufficient_privilege';
 END
 $$;
 

@@ -288,6 +288,9 @@ check "run_expiry through the proxy: with the built-in away_after (5 min) a user
 check "a limit set in the session (max_contacts = 0) refuses add_contact as on one database (54000)" "ERROR:  54000" \
   "$(psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" -c "SET realchat_profile.max_contacts = 0" \
      -c "SELECT 1 FROM profile.add_contact('$tr_bob', '$tr_cy')" 2>&1 | grep ERROR)"
+check "the shards' helper that applies them sets nothing but realchat_profile.* and session_replication_role (42501)" \
+  "ERROR:  42501" "$(psql -X -q -At -v VERBOSITY=sqlstate -d "${SHARD_DB_PREFIX}0" \
+     -c "SELECT shard.with_settings(ARRAY['realchat_profile.away_after=1min', 'search_path=public'], 1)" 2>&1 | grep ERROR)"
 
 # ---- an application role needs EXECUTE on profile.* only, and reaches nothing else ----
 proxy -c "CREATE ROLE proxy_app_test LOGIN IN ROLE profile_app" >/dev/null
