@@ -1,8 +1,8 @@
 -- The proxy database: the realchat_profile.* settings of the caller's session (and its
--- session_replication_role), which the shards need for each forwarded write (shard_settings.sql applies them there). Included by
--- proxy_remote.sql. The proxy loads the extension's library in every session
--- (session_preload_libraries, proxy/scripts/shards.sh), so the settings exist here with the
--- extension's types, limits and rights: SET, SHOW and pg_settings behave as on a shard.
+-- session_replication_role), which the shards need for each forwarded write (shard_settings.sql
+-- applies them there). Included by proxy_remote.sql. The proxy loads the extension's library in
+-- every session (session_preload_libraries, proxy/scripts/shards.sh), so the settings exist here
+-- with the extension's types, limits and rights: SET, SHOW and pg_settings behave as on a shard.
 LOAD 'realchat_profile';
 
 -- The settings a session can change (the rest are the expiry worker's, server configuration)
@@ -28,11 +28,12 @@ END
 $$;
 
 -- (proxy_view_writes.sql makes the views' triggers fire in replica mode too.)
+
 -- The session's settings that differ from the built-in ones, as {name=value, ...}, or null when
 -- none does (the usual case: nothing to send, nothing to apply). A shard's own configuration
 -- stands for every setting the session left alone. Written out from proxy.forwarded_settings as
 -- one expression that the planner inlines into each call: a comparison per setting when none
--- differs (about 2 µs), the array otherwise (about 8 µs). The default argument of every
+-- differs (about 2 µs), the array otherwise (about 4 µs). The default argument of every
 -- forwarded write in proxy_remote.sql, so it is computed once per call, here only.
 DO $$
 BEGIN

@@ -5,9 +5,10 @@
 -- event, the max_* limits, away_after and offline_after for run_expiry); through the proxy the
 -- caller's session is the proxy's, so each forwarded write carries the settings that session
 -- changed (proxy/sql/proxy_settings.sql builds them) as {name=value, ...}, or null when it
--- changed none; also session_replication_role, for hand-made changes made in replica mode. They are applied with
--- set_config(..., true): for the remote call's transaction only (PL/Proxy sends each call as
--- one statement outside any transaction block), so the next call starts from the shard's own.
+-- changed none; session_replication_role too, for hand-made changes made in replica mode.
+-- They are applied with set_config(..., true): for the remote call's transaction only (PL/Proxy
+-- sends each call as one statement outside any transaction block), so the next call on the
+-- same connection starts from the shard's own configuration.
 
 -- SECURITY DEFINER: most of these are superuser settings, which the proxy checked already when
 -- its session set them (it loads the extension's library); the proxy's connection role need not
@@ -27,6 +28,7 @@ BEGIN
 END
 $$;
 
+-- A name apply_settings does not set: an error (from an expression, hence a function).
 CREATE FUNCTION shard.refuse_setting(name text) RETURNS text
 LANGUAGE plpgsql
 AS $$
