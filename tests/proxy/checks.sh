@@ -250,17 +250,18 @@ tr_cy=fa000000-0000-4000-8000-000000000003   # home: partition 3
 tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
 proxy -c "SELECT 1 FROM profile.create_profile('$tr_ann', 'trace_ann', 'Ann')" -c "SELECT 1 FROM profile.create_profile('$tr_bob', 'trace_bob', 'Bob')" \
   -c "SELECT 1 FROM profile.create_profile('$tr_cy', 'trace_cy', 'Cy')" -c "SELECT 1 FROM profile.add_contact('$tr_bob', '$tr_ann')" >/dev/null
-last_traceparents() { # last_traceparents SHARD USER N: the traceparents of the user's last N events, oldest first
-  shard "$1" -c "SELECT string_agg(coalesce(traceparent, '-'), ' ' ORDER BY id) FROM (SELECT id, traceparent FROM profile.outbox
-                 WHERE key = '$2' ORDER BY id DESC LIMIT $3) e"
+last_traceparents() { # last_traceparents SHARD USER N: the user's last N events as type=traceparent, oldest first
+  shard "$1" -c "SELECT string_agg(type || '=' || coalesce(traceparent, '-'), ' ' ORDER BY id) FROM (
+                   SELECT id, payload->>'event_type' AS type, traceparent FROM profile.outbox
+                   WHERE key = '$2' ORDER BY id DESC LIMIT $3) e"
 }
 # One session: a traced call, then one after RESET (the same connections to the shard, which
 # must not keep the first call's value), then a traced hand-made UPDATE through the view.
 proxy -c "SET realchat_profile.traceparent = '$tp'" -c "SELECT 1 FROM profile.set_custom_status('$tr_ann', 'Traced')" \
   -c "RESET realchat_profile.traceparent" -c "SELECT 1 FROM profile.set_custom_status('$tr_ann', 'Not traced')" \
-  -c "SET realchat_profile.traceparent = '$tp'" -c "UPDATE profile.profiles SET bio = 'traced by hand' WHERE user_id = '$tr_ann'" >/dev/null
-check "realchat_profile.traceparent set on the proxy session arrives in the home shard's outbox row; a later call without it has none; a hand-made UPDATE through the view carries it" \
-  "$tp - $tp" "$(last_traceparents 1 "$tr_ann" 3)"
+  -c "SET realchat_profile.traceparent = '$tp'" -c "UPDATE profile.profiles SET status = 'busy' WHERE user_id = '$tr_ann'" >/dev/null
+check "realchat_profile.traceparent set on the proxy session arrives in the home shard's outbox row; a later call without it has none; a hand-made UPDATE of its presence through the view carries it" \
+  "CustomStatusChanged=$tp CustomStatusChanged=- PresenceChanged=$tp" "$(last_traceparents 1 "$tr_ann" 3)"
 proxy -c "SET realchat_profile.traceparent = '$tp'" -c "SELECT profile.delete_profile('$tr_ann')" >/dev/null
 check "... and a delete_profile's clean-up on another shard (ContactRemoved in the contact owner's stream) carries it too" \
   "ContactRemoved $tp" \
