@@ -89,6 +89,11 @@ up() {
     server_opts+="${server_opts:+, }p$i 'host=127.0.0.1 port=${shard_ports[i]} dbname=${shard_prefix}$i'"
   done
   sql postgres -c "CREATE DATABASE $proxy_db"
+  # The extension's library in every proxy session: its realchat_profile.* settings exist and
+  # are checked there as on a shard, and the proxy forwards them with each write
+  # (proxy/sql/proxy_settings.sql). Only settings: its worker and shared memory need
+  # shared_preload_libraries, which the proxy does not have.
+  sql postgres -c "ALTER DATABASE $proxy_db SET session_preload_libraries = 'realchat_profile'"
   sql "$proxy_db" <<SQL
 CREATE EXTENSION plproxy;
 CREATE EXTENSION pg_trgm;

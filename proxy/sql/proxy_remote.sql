@@ -1,18 +1,30 @@
 -- The proxy database, part 2: the raw PL/Proxy calls. Each runs as one transaction on its shard(s).
 -- Functions that need nothing from other shards are in proxy_api.sql directly as PL/Proxy.
+--
+-- Every call that writes (or runs the expiry) carries the caller's realchat_profile.* settings
+-- as its last argument, `settings`, which defaults to the session's (proxy_settings.sql); the
+-- shard applies them for that call alone (shard.with_settings, shard_settings.sql), so events,
+-- limits and expiry follow the caller's session as they do on one database.
+\ir proxy_settings.sql
 
 -- Calls of the contract's functions on the routing user's home shard.
-CREATE FUNCTION proxy_remote.create_profile(user_id uuid, username text, display_name text, bio text, avatar_url text)
+CREATE FUNCTION proxy_remote.create_profile(user_id uuid, username text, display_name text, bio text, avatar_url text,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.create_profile;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.create_profile(shard.with_settings(settings, user_id), username, display_name, bio, avatar_url);
 $$;
-CREATE FUNCTION proxy_remote.update_profile(user_id uuid, username text, display_name text, bio text, avatar_url text)
+CREATE FUNCTION proxy_remote.update_profile(user_id uuid, username text, display_name text, bio text, avatar_url text,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.update_profile;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.update_profile(shard.with_settings(settings, user_id), username, display_name, bio, avatar_url);
 $$;
-CREATE FUNCTION proxy_remote.delete_profile(user_id uuid)
+CREATE FUNCTION proxy_remote.delete_profile(user_id uuid,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.delete_profile;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.delete_profile(shard.with_settings(settings, user_id));
 $$;
 CREATE FUNCTION proxy_remote.get_profile(user_id uuid, viewer uuid)
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
@@ -34,17 +46,23 @@ CREATE FUNCTION proxy_remote.find_profile_by_username(username text, viewer uuid
 RETURNS SETOF profile.profiles LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON ALL; TARGET profile.find_profile_by_username;
 $$;
-CREATE FUNCTION proxy_remote.add_contact(user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean)
+CREATE FUNCTION proxy_remote.add_contact(user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.contacts LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.add_contact;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.add_contact(shard.with_settings(settings, user_id), contact_user_id, nickname, is_favorite);
 $$;
-CREATE FUNCTION proxy_remote.block_user(user_id uuid, blocked_user_id uuid, reason text)
+CREATE FUNCTION proxy_remote.block_user(user_id uuid, blocked_user_id uuid, reason text,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.blocks LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.block_user;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.block_user(shard.with_settings(settings, user_id), blocked_user_id, reason);
 $$;
-CREATE FUNCTION proxy_remote.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz)
+CREATE FUNCTION proxy_remote.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.mutes LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.mute_user;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.mute_user(shard.with_settings(settings, user_id), muted_user_id, expires_at);
 $$;
 CREATE FUNCTION proxy_remote.list_contacts(user_id uuid, favorites_only boolean, after uuid, "limit" int)
 RETURNS SETOF proxy.contact_row LANGUAGE plproxy AS $$
@@ -56,37 +74,53 @@ RETURNS boolean LANGUAGE plproxy AS $$
 $$;
 
 -- The contract's functions that need nothing from other shards (proxy_api.sql wraps them).
-CREATE FUNCTION proxy_remote.set_status(user_id uuid, status profile.presence)
+CREATE FUNCTION proxy_remote.set_status(user_id uuid, status profile.presence,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.set_status;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.set_status(shard.with_settings(settings, user_id), status);
 $$;
-CREATE FUNCTION proxy_remote.heartbeat(user_id uuid)
+CREATE FUNCTION proxy_remote.heartbeat(user_id uuid,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.heartbeat;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.heartbeat(shard.with_settings(settings, user_id));
 $$;
-CREATE FUNCTION proxy_remote.set_custom_status(user_id uuid, status_text text, status_emoji text, expires_at timestamptz)
+CREATE FUNCTION proxy_remote.set_custom_status(user_id uuid, status_text text, status_emoji text, expires_at timestamptz,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.set_custom_status;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.set_custom_status(shard.with_settings(settings, user_id), status_text, status_emoji, expires_at);
 $$;
-CREATE FUNCTION proxy_remote.clear_custom_status(user_id uuid)
+CREATE FUNCTION proxy_remote.clear_custom_status(user_id uuid,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.clear_custom_status;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.clear_custom_status(shard.with_settings(settings, user_id));
 $$;
-CREATE FUNCTION proxy_remote.set_privacy(user_id uuid, presence_audience profile.audience, discoverable boolean)
+CREATE FUNCTION proxy_remote.set_privacy(user_id uuid, presence_audience profile.audience, discoverable boolean,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.profiles LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.set_privacy;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.set_privacy(shard.with_settings(settings, user_id), presence_audience, discoverable);
 $$;
-CREATE FUNCTION proxy_remote.update_contact(user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean)
+CREATE FUNCTION proxy_remote.update_contact(user_id uuid, contact_user_id uuid, nickname text, is_favorite boolean,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS profile.contacts LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.update_contact;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.update_contact(shard.with_settings(settings, user_id), contact_user_id, nickname, is_favorite);
 $$;
-CREATE FUNCTION proxy_remote.remove_contact(user_id uuid, contact_user_id uuid)
+CREATE FUNCTION proxy_remote.remove_contact(user_id uuid, contact_user_id uuid,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.remove_contact;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.remove_contact(shard.with_settings(settings, user_id), contact_user_id);
 $$;
-CREATE FUNCTION proxy_remote.unblock_user(user_id uuid, blocked_user_id uuid)
+CREATE FUNCTION proxy_remote.unblock_user(user_id uuid, blocked_user_id uuid,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.unblock_user;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.unblock_user(shard.with_settings(settings, user_id), blocked_user_id);
 $$;
 CREATE FUNCTION proxy_remote.list_blocks(user_id uuid, after uuid, "limit" int)
 RETURNS SETOF profile.blocks LANGUAGE plproxy AS $$
@@ -96,9 +130,11 @@ CREATE FUNCTION proxy_remote.is_blocked(user_id uuid, other uuid)
 RETURNS boolean LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route(user_id); TARGET profile.is_blocked;
 $$;
-CREATE FUNCTION proxy_remote.unmute_user(user_id uuid, muted_user_id uuid)
+CREATE FUNCTION proxy_remote.unmute_user(user_id uuid, muted_user_id uuid,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS boolean LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id); TARGET profile.unmute_user;
+  CLUSTER 'profile_shards'; RUN ON profile.route_write(user_id);
+  SELECT * FROM profile.unmute_user(shard.with_settings(settings, user_id), muted_user_id);
 $$;
 CREATE FUNCTION proxy_remote.list_mutes(user_id uuid, after uuid, "limit" int)
 RETURNS SETOF profile.mutes LANGUAGE plproxy AS $$
@@ -122,9 +158,10 @@ CREATE FUNCTION proxy_remote.request_wakeup()
 RETURNS SETOF boolean LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON ALL; TARGET profile.request_wakeup;
 $$;
-CREATE FUNCTION proxy_remote.run_expiry()
+CREATE FUNCTION proxy_remote.run_expiry(settings text[] DEFAULT proxy.session_settings())
 RETURNS SETOF proxy.expiry_row LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON ALL; TARGET profile.run_expiry;
+  CLUSTER 'profile_shards'; RUN ON ALL;
+  SELECT * FROM shard.run_expiry(settings);
 $$;
 CREATE FUNCTION proxy_remote.trace_stats()
 RETURNS SETOF proxy.trace_row LANGUAGE plproxy AS $$
@@ -146,9 +183,10 @@ RETURNS boolean LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
   SELECT shard.ensure_shadow(user_id);
 $$;
-CREATE FUNCTION proxy_remote.forget_user(user_id uuid)
+CREATE FUNCTION proxy_remote.forget_user(user_id uuid, settings text[] DEFAULT proxy.session_settings())
 RETURNS SETOF integer LANGUAGE plproxy AS $$
-  CLUSTER 'profile_shards'; RUN ON ALL; TARGET shard.forget_user;
+  CLUSTER 'profile_shards'; RUN ON ALL;
+  SELECT shard.forget_user(shard.with_settings(settings, user_id));
 $$;
 CREATE FUNCTION proxy_remote.list_shadows()
 RETURNS SETOF uuid LANGUAGE plproxy AS $$

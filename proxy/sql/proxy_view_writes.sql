@@ -18,21 +18,25 @@
 -- first (add_contact, block_user). mutes, presence_state, retired_users and the outbox take no
 -- changes through the proxy (55000, not updatable): change them on a shard.
 
--- The row's home: the routing rule every write of the API uses (the owner's user_id).
-CREATE FUNCTION proxy_remote.insert_row(owner uuid, table_name text, new_row jsonb)
+-- The row's home: the routing rule every write of the API uses (the owner's user_id). Each
+-- carries the session's realchat_profile.* settings, as the API's writes do (proxy_remote.sql).
+CREATE FUNCTION proxy_remote.insert_row(owner uuid, table_name text, new_row jsonb,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS jsonb LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
-  SELECT shard.insert_row(table_name, new_row);
+  SELECT shard.insert_row(shard.with_settings(settings, table_name), new_row);
 $$;
-CREATE FUNCTION proxy_remote.update_row(owner uuid, table_name text, key jsonb, changes jsonb)
+CREATE FUNCTION proxy_remote.update_row(owner uuid, table_name text, key jsonb, changes jsonb,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS jsonb LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
-  SELECT shard.update_row(table_name, key, changes);
+  SELECT shard.update_row(shard.with_settings(settings, table_name), key, changes);
 $$;
-CREATE FUNCTION proxy_remote.delete_row(owner uuid, table_name text, key jsonb)
+CREATE FUNCTION proxy_remote.delete_row(owner uuid, table_name text, key jsonb,
+  settings text[] DEFAULT proxy.session_settings())
 RETURNS jsonb LANGUAGE plproxy AS $$
   CLUSTER 'profile_shards'; RUN ON profile.route_write(owner);
-  SELECT shard.delete_row(table_name, key);
+  SELECT shard.delete_row(shard.with_settings(settings, table_name), key);
 $$;
 
 -- The INSTEAD OF trigger of the three views. Runs as the proxy's owner (SECURITY DEFINER), so
@@ -112,6 +116,14 @@ CREATE TRIGGER contacts_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile
   FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
 CREATE TRIGGER blocks_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile.blocks
   FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
+-- They fire in replica mode too (session_replication_role = replica), as a table's trigger
+-- does after ENABLE ALWAYS TRIGGER, which ALTER TABLE does not offer for a view: a hand-made
+-- change in replica mode still goes to its shard, where it is applied in replica mode (the
+-- session's setting goes with it, proxy_settings.sql), as on one database. Marked in the
+-- catalog directly; new sessions see it (the proxy is installed before any client connects).
+UPDATE pg_catalog.pg_trigger SET tgenabled = 'A'
+WHERE tgrelid IN ('profile.profiles'::regclass, 'profile.contacts'::regclass, 'profile.blocks'::regclass)
+  AND tgfoid = 'proxy.forward_row_change()'::regprocedure;
 
 -- As on one database (scripts/create-roles.sql): profile_admin may change these tables by hand,
 -- profile_app may not (it has no right on the views: 42501).

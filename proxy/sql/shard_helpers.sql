@@ -20,6 +20,9 @@ CREATE TABLE shard.shadows (
 -- Hand-made changes through the proxy's views, applied here (shard_profile_writes.sql).
 \ir shard_profile_writes.sql
 
+-- The proxy session's realchat_profile.* settings, applied for one forwarded call.
+\ir shard_settings.sql
+
 CREATE FUNCTION shard.ensure_shadow(user_id uuid) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp

@@ -235,6 +235,64 @@ check "every stream's versions are 1..n, gapless, and match profiles.version" "0
 check "shadows wrote no events and consumed no versions" 0 \
   "$(all_shards "SELECT count(*) FROM profile.profiles p JOIN shard.shadows s USING (user_id) WHERE p.version <> 0")"
 
+# ---- the session's realchat_profile.* settings reach the shard, for that call only ----
+# The proxy loads the extension's library: its settings exist, are checked and show as on a shard
+# (where the library is loaded by then).
+settings_rows="SELECT string_agg(concat_ws(',', name, setting, unit, context, vartype, min_val, max_val), ';' ORDER BY name)
+               FROM pg_settings WHERE name LIKE 'realchat\_profile.%'"
+check "the proxy has the extension's settings as a shard has them (pg_settings), and refuses a bad value (22023)" \
+  "$(shard 0 -c "LOAD 'realchat_profile'" -c "$settings_rows")|ERROR:  22023" \
+  "$(proxy -c "$settings_rows")|$(psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" \
+     -c "SET realchat_profile.away_after = 'soon'" 2>&1)"
+tr_ann=fa000000-0000-4000-8000-000000000001  # home: partition 1
+tr_bob=fa000000-0000-4000-8000-000000000002  # home: partition 2
+tr_cy=fa000000-0000-4000-8000-000000000003   # home: partition 3
+tp=00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+proxy -c "SELECT 1 FROM profile.create_profile('$tr_ann', 'trace_ann', 'Ann')" -c "SELECT 1 FROM profile.create_profile('$tr_bob', 'trace_bob', 'Bob')" \
+  -c "SELECT 1 FROM profile.create_profile('$tr_cy', 'trace_cy', 'Cy')" -c "SELECT 1 FROM profile.add_contact('$tr_bob', '$tr_ann')" >/dev/null
+last_traceparents() { # last_traceparents SHARD USER N: the user's last N events as type=traceparent, oldest first
+  shard "$1" -c "SELECT string_agg(type || '=' || coalesce(traceparent, '-'), ' ' ORDER BY id) FROM (
+                   SELECT id, payload->>'event_type' AS type, traceparent FROM profile.outbox
+                   WHERE key = '$2' ORDER BY id DESC LIMIT $3) e"
+}
+# One session: a traced call, then one after RESET (the same connections to the shard, which
+# must not keep the first call's value), then a traced hand-made UPDATE through the view.
+proxy -c "SET realchat_profile.traceparent = '$tp'" -c "SELECT 1 FROM profile.set_custom_status('$tr_ann', 'Traced')" \
+  -c "RESET realchat_profile.traceparent" -c "SELECT 1 FROM profile.set_custom_status('$tr_ann', 'Not traced')" \
+  -c "SET realchat_profile.traceparent = '$tp'" -c "UPDATE profile.profiles SET status = 'busy' WHERE user_id = '$tr_ann'" >/dev/null
+check "realchat_profile.traceparent set on the proxy session arrives in the home shard's outbox row; a later call without it has none; a hand-made UPDATE of its presence through the view carries it" \
+  "CustomStatusChanged=$tp CustomStatusChanged=- PresenceChanged=$tp" "$(last_traceparents 1 "$tr_ann" 3)"
+proxy -c "SET realchat_profile.traceparent = '$tp'" -c "SELECT profile.delete_profile('$tr_ann')" >/dev/null
+check "... and a delete_profile's clean-up on another shard (ContactRemoved in the contact owner's stream) carries it too" \
+  "ContactRemoved $tp" \
+  "$(shard 2 -c "SELECT payload->>'event_type' || ' ' || coalesce(traceparent, '-') FROM profile.outbox
+                 WHERE key = '$tr_bob' ORDER BY id DESC LIMIT 1")"
+# As on one database: an invalid value is dropped (the event is written without it) and counted.
+check "an invalid traceparent is ignored and counted (trace_stats through the proxy: 0 0, then 1 traced, 1 invalid)" \
+  "0|0 1|0 1|1 -|Counted" \
+  "$(proxy -c "SELECT concat_ws('|', traced_events, invalid_traceparents) FROM profile.trace_stats()" \
+     -c "SET realchat_profile.traceparent = '$tp'" -c "SELECT 1 FROM profile.set_custom_status('$tr_bob', 'Good')" \
+     -c "SELECT concat_ws('|', traced_events, invalid_traceparents) FROM profile.trace_stats()" \
+     -c "SET realchat_profile.traceparent = '00-00000000000000000000000000000000-00f067aa0ba902b7-01'" \
+     -c "SELECT 1 FROM profile.set_custom_status('$tr_bob', 'Counted')" \
+     -c "SELECT concat_ws('|', traced_events, invalid_traceparents) FROM profile.trace_stats()" | grep -v '^1$' | tr '\n' ' ')$(
+     shard 2 -c "SELECT coalesce(traceparent, '-') || '|' || (payload->'data'->>'status_text') FROM profile.outbox
+                 WHERE key = '$tr_bob' ORDER BY id DESC LIMIT 1")"
+# away_after set in the session decides what run_expiry through the proxy does on every shard.
+proxy -c "SELECT 1 FROM profile.set_status('$tr_bob', 'online')" >/dev/null
+shard 2 -c "UPDATE profile.profiles SET last_seen = now() - interval '2 minutes' WHERE user_id = '$tr_bob'"
+bob_status="SELECT status FROM profile.get_profile('$tr_bob')"
+check "run_expiry through the proxy: with the built-in away_after (5 min) a user idle for 2 minutes stays online; with away_after = '1min' set in the session, away" \
+  "online|away" \
+  "$(proxy -c "SELECT count(*) FROM profile.run_expiry()" -c "$bob_status" | tail -1)|$(
+     proxy -c "SET realchat_profile.away_after = '1min'" -c "SELECT count(*) FROM profile.run_expiry()" -c "$bob_status" | tail -1)"
+check "a limit set in the session (max_contacts = 0) refuses add_contact as on one database (54000)" "ERROR:  54000" \
+  "$(psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" -c "SET realchat_profile.max_contacts = 0" \
+     -c "SELECT 1 FROM profile.add_contact('$tr_bob', '$tr_cy')" 2>&1 | grep ERROR)"
+check "the shards' helper that applies them sets nothing but realchat_profile.* and session_replication_role (42501)" \
+  "ERROR:  42501" "$(psql -X -q -At -v VERBOSITY=sqlstate -d "${SHARD_DB_PREFIX}0" \
+     -c "SELECT shard.with_settings(ARRAY['realchat_profile.away_after=1min', 'search_path=public'], 1)" 2>&1 | grep ERROR)"
+
 # ---- an application role needs EXECUTE on profile.* only, and reaches nothing else ----
 proxy -c "CREATE ROLE proxy_app_test LOGIN IN ROLE profile_app" >/dev/null
 as_app() { psql -X -q -At -v VERBOSITY=sqlstate -U proxy_app_test -d "$PROXY_DB" -c "$1" 2>&1 | grep -v '^NOTICE'; }

@@ -14,8 +14,9 @@
 # 3. tests/proxy/checks.sh, checked on the shards themselves: routing, username races, the
 #    registry's repair job, deletes reaching every shard (and the repair of a cut-short one),
 #    moving one user between shards (frozen writes, a cut-short move finished, one given up,
-#    and back home), per-user streams, the application role's rights, and a split from 4 to 8
-#    shards. (tests/proxy/publishers.sh moves users under real publishers and Kafka.)
+#    and back home), per-user streams, the session's realchat_profile.* settings reaching the
+#    shards for one call (traceparent, an invalid one counted, away_after, a limit), the
+#    application role's rights, and a split from 4 to 8 shards. (tests/proxy/publishers.sh moves users under real publishers and Kafka.)
 # Takes about half a minute. KEEP=1 keeps the work directory (and leaves its cluster running).
 set -uo pipefail
 
