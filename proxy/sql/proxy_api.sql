@@ -9,7 +9,9 @@
 -- (proxy.shard_text); the RAISE is in the function itself, so no context line is added (a RAISE
 -- does not report its own location). A subtransaction per call is the price. After a remote
 -- error PL/Proxy replaces that connection on its next use with a NOTICE ("PL/Proxy: dropping
--- stale conn"), which client_min_messages = warning keeps inside the function.
+-- stale conn"), which client_min_messages = warning keeps inside the function. That frame is
+-- written once, in proxy.define_api; each function below gives its own signature, result,
+-- options, declarations and body.
 
 -- A shard's message, detail or hint as the shard wrote it: PL/Proxy prefixes the message with
 -- "function(nargs): [database] REMOTE ERROR: " and details and hints with "Remote detail: " and
@@ -20,219 +22,87 @@ LANGUAGE sql IMMUTABLE AS $$
     '^([a-z_0-9]+\.[a-z_0-9]+\([0-9]+\): \[[^]]*\] REMOTE [A-Z]+: |Remote (detail|hint): )', '')
 $$;
 
+-- Creates one API function: the frame above around `body` (which may RETURN, RETURN QUERY).
+-- Dropped at the end of this file: nothing calls it afterwards.
+CREATE FUNCTION proxy.define_api(signature text, result text, body text, options text DEFAULT '',
+                                 declarations text DEFAULT '') RETURNS void
+LANGUAGE plpgsql AS $define$
+BEGIN
+  EXECUTE pg_catalog.format($template$CREATE FUNCTION %s
+RETURNS %s LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning %s AS $fn$
+DECLARE
+  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+%sBEGIN
+%sEXCEPTION WHEN OTHERS THEN
+  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
+                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
+  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
+  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
+  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
+  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
+  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
+END
+$fn$$template$, signature, result, options, declarations, body);
+END
+$define$;
+
 -- ---- calls that touch one user's home shard only -------------------------------------------
-CREATE FUNCTION profile.set_status(user_id uuid, status profile.presence)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.set_status(user_id uuid, status profile.presence)$s$, $s$profile.profiles$s$,
+  body => $$
   RETURN proxy_remote.set_status($1, $2);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.heartbeat(user_id uuid)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.heartbeat(user_id uuid)$s$, $s$profile.profiles$s$,
+  body => $$
   RETURN proxy_remote.heartbeat($1);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.set_custom_status(user_id uuid, status_text text, status_emoji text DEFAULT NULL,
-                                          expires_at timestamptz DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.set_custom_status(user_id uuid, status_text text, status_emoji text DEFAULT NULL,
+                                          expires_at timestamptz DEFAULT NULL)$s$, $s$profile.profiles$s$,
+  body => $$
   RETURN proxy_remote.set_custom_status($1, $2, $3, $4);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.clear_custom_status(user_id uuid)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.clear_custom_status(user_id uuid)$s$, $s$profile.profiles$s$,
+  body => $$
   RETURN proxy_remote.clear_custom_status($1);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.set_privacy(user_id uuid, presence_audience profile.audience DEFAULT NULL,
-                                    discoverable boolean DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.set_privacy(user_id uuid, presence_audience profile.audience DEFAULT NULL,
+                                    discoverable boolean DEFAULT NULL)$s$, $s$profile.profiles$s$,
+  body => $$
   RETURN proxy_remote.set_privacy($1, $2, $3);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 -- The owner's list rows live with the owner (a cross-shard other user has a shadow there).
-CREATE FUNCTION profile.update_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
-                                       is_favorite boolean DEFAULT NULL)
-RETURNS profile.contacts LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.update_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
+                                       is_favorite boolean DEFAULT NULL)$s$, $s$profile.contacts$s$,
+  body => $$
   RETURN proxy_remote.update_contact($1, $2, $3, $4);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.remove_contact(user_id uuid, contact_user_id uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.remove_contact(user_id uuid, contact_user_id uuid)$s$, $s$boolean$s$,
+  body => $$
   RETURN proxy_remote.remove_contact($1, $2);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.unblock_user(user_id uuid, blocked_user_id uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.unblock_user(user_id uuid, blocked_user_id uuid)$s$, $s$boolean$s$,
+  body => $$
   RETURN proxy_remote.unblock_user($1, $2);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.list_blocks(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
-RETURNS SETOF profile.blocks LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.list_blocks(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)$s$, $s$SETOF profile.blocks$s$,
+  body => $$
   RETURN QUERY SELECT * FROM proxy_remote.list_blocks($1, $2, $3);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.is_blocked(user_id uuid, other uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.is_blocked(user_id uuid, other uuid)$s$, $s$boolean$s$,
+  body => $$
   RETURN proxy_remote.is_blocked($1, $2);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.unmute_user(user_id uuid, muted_user_id uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.unmute_user(user_id uuid, muted_user_id uuid)$s$, $s$boolean$s$,
+  body => $$
   RETURN proxy_remote.unmute_user($1, $2);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.list_mutes(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)
-RETURNS SETOF profile.mutes LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.list_mutes(user_id uuid, after uuid DEFAULT NULL, "limit" int DEFAULT 100)$s$, $s$SETOF profile.mutes$s$,
+  body => $$
   RETURN QUERY SELECT * FROM proxy_remote.list_mutes($1, $2, $3);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.is_muted(user_id uuid, other uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.is_muted(user_id uuid, other uuid)$s$, $s$boolean$s$,
+  body => $$
   RETURN proxy_remote.is_muted($1, $2);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- ---- reciprocity (visibility rule 4) --------------------------------------------------------
 -- The home shard of a read knows everything about the user read (blocks, audience, contacts,
@@ -262,36 +132,23 @@ END
 $$;
 
 -- ---- reads ----------------------------------------------------------------------------------
-CREATE FUNCTION profile.get_profile(user_id uuid, viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 1 AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.get_profile(user_id uuid, viewer uuid DEFAULT NULL)$s$, $s$SETOF profile.profiles$s$, options => $s$STABLE ROWS 1$s$,
+  body => $$
   IF viewer IS NULL THEN  -- a trusted caller: the home shard's answer as it is
     RETURN QUERY SELECT * FROM proxy_remote.get_profile(user_id, NULL);
     RETURN;
   END IF;
   RETURN QUERY SELECT * FROM proxy.reciprocity(
     ARRAY(SELECT r FROM proxy_remote.get_profile(user_id, viewer) r), viewer);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- In the order given, unknown ids skipped, repeated ids repeated (as the extension). A null id
 -- goes unsplit too: split, an array of nulls only would reach no shard and raise nothing.
-CREATE FUNCTION profile.get_profiles(user_ids uuid[], viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 100 AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+SELECT proxy.define_api($s$profile.get_profiles(user_ids uuid[], viewer uuid DEFAULT NULL)$s$, $s$SETOF profile.profiles$s$, options => $s$STABLE ROWS 100$s$,
+  declarations => $$
   fetched profile.profiles[];
-BEGIN
+$$,
+  body => $$
   IF user_ids IS NULL OR array_ndims(user_ids) IS DISTINCT FROM 1
      OR array_position(user_ids, NULL) IS NOT NULL THEN
     RETURN QUERY SELECT * FROM proxy_remote.get_profiles_unsplit(user_ids, viewer);
@@ -307,54 +164,31 @@ BEGIN
   ELSE
     RETURN QUERY SELECT * FROM proxy.reciprocity(fetched, viewer);
   END IF;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- Every shard looks the name up in its own unique index (a shadow's name never matches). A user
 -- being moved or split is on two shards for a moment (both copies alike): one row per user.
-CREATE FUNCTION profile.find_profile_by_username(username text, viewer uuid DEFAULT NULL)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 1 AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.find_profile_by_username(username text, viewer uuid DEFAULT NULL)$s$, $s$SETOF profile.profiles$s$, options => $s$STABLE ROWS 1$s$,
+  body => $$
   RETURN QUERY SELECT * FROM proxy.reciprocity(
     ARRAY(SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.find_profile_by_username(username, viewer) r), viewer);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- The owner's shard lists the rows; a contact living elsewhere is read from their home (with
 -- the owner as viewer), since the owner's shard holds only a shadow of them. A contact whose
 -- home no longer has them (a delete whose clean-up has not reached this shard yet) is left out.
-CREATE FUNCTION profile.list_contacts(user_id uuid, favorites_only boolean DEFAULT false,
-                                      after uuid DEFAULT NULL, "limit" int DEFAULT 100)
-RETURNS TABLE (contact_user_id uuid, nickname text, is_favorite boolean, username text,
-               display_name text, avatar_url text, status profile.presence, last_seen timestamptz)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 100 AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+SELECT proxy.define_api($s$profile.list_contacts(user_id uuid, favorites_only boolean DEFAULT false,
+                                      after uuid DEFAULT NULL, "limit" int DEFAULT 100)$s$, $s$TABLE (contact_user_id uuid, nickname text, is_favorite boolean, username text,
+               display_name text, avatar_url text, status profile.presence, last_seen timestamptz)$s$, options => $s$STABLE ROWS 100$s$,
+  declarations => $$
   listed proxy.contact_row[];
   remote_ids uuid[];
   fresh profile.profiles[];
   owner_home integer := profile.shard_for(list_contacts.user_id);
   c proxy.contact_row;
   p profile.profiles;
-BEGIN
+$$,
+  body => $$
   listed := ARRAY(SELECT r FROM proxy_remote.list_contacts(list_contacts.user_id, favorites_only, after, "limit") r);
   remote_ids := ARRAY(SELECT x.contact_user_id FROM unnest(listed) x
                       WHERE profile.shard_for(x.contact_user_id) <> owner_home);
@@ -377,52 +211,31 @@ BEGIN
     status := c.status; last_seen := c.last_seen;
     RETURN NEXT;
   END LOOP;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- Both users exist (each at home) and neither blocks the other (each block lives with its owner).
-CREATE FUNCTION profile.can_interact(a uuid, b uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+SELECT proxy.define_api($s$profile.can_interact(a uuid, b uuid)$s$, $s$boolean$s$, options => $s$STABLE$s$,
+  declarations => $$
   fa record;
   fb record;
-BEGIN
+$$,
+  body => $$
   IF a IS NULL OR b IS NULL OR profile.shard_for(a) = profile.shard_for(b) THEN
     RETURN proxy_remote.can_interact(a, b);
   END IF;
   SELECT * INTO fa FROM proxy_remote.interaction_facts(a, b);
   SELECT * INTO fb FROM proxy_remote.interaction_facts(b, a);
   RETURN fa.me_exists AND fb.me_exists AND NOT fa.me_blocks_other AND NOT fb.me_blocks_other;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- The owner's flags from the owner's shard; existence and contact_of from each other's home.
-CREATE FUNCTION profile.relationships(user_id uuid, others uuid[])
-RETURNS TABLE (other uuid, is_contact boolean, is_favorite boolean, contact_of boolean,
-               blocking boolean, muting boolean, muted_until timestamptz)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+SELECT proxy.define_api($s$profile.relationships(user_id uuid, others uuid[])$s$, $s$TABLE (other uuid, is_contact boolean, is_favorite boolean, contact_of boolean,
+               blocking boolean, muting boolean, muted_until timestamptz)$s$, options => $s$STABLE$s$,
+  declarations => $$
   mine proxy.owner_relation[];
   theirs proxy.other_relation[];
-BEGIN
+$$,
+  body => $$
   mine := ARRAY(SELECT r FROM proxy_remote.owner_relations(relationships.user_id, others) r);
   theirs := ARRAY(SELECT r FROM proxy_remote.others_relations(others, proxy.routes(others), relationships.user_id) r);
   RETURN QUERY
@@ -431,28 +244,18 @@ BEGIN
   JOIN (SELECT DISTINCT ON (x.other) x.* FROM unnest(theirs) x) t ON t.other = o.id
   JOIN unnest(mine) m ON m.other = o.id
   ORDER BY o.ord;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- Every shard returns its best matches (home users only, masked for the viewer by the user's
 -- own rules); the proxy drops users the viewer blocks (known on the viewer's home), applies
 -- reciprocity, and merges in the extension's order.
-CREATE FUNCTION profile.search_profiles(query text, viewer uuid DEFAULT NULL, "limit" int DEFAULT 20)
-RETURNS SETOF profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 20 AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+SELECT proxy.define_api($s$profile.search_profiles(query text, viewer uuid DEFAULT NULL, "limit" int DEFAULT 20)$s$, $s$SETOF profile.profiles$s$, options => $s$STABLE ROWS 20$s$,
+  declarations => $$
   found profile.profiles[];
   blocked uuid[] := '{}';
   q text;
-BEGIN
+$$,
+  body => $$
   -- One row per user (a user being moved or split is on two shards for a moment).
   found := ARRAY(SELECT DISTINCT ON (r.user_id) r FROM proxy_remote.search_home(query, viewer, "limit") r);
   IF viewer IS NOT NULL AND cardinality(found) > 0 THEN
@@ -468,16 +271,7 @@ BEGIN
                 THEN public.similarity(lower(r.display_name), q) END DESC NULLS LAST,
            lower(r.username), r.user_id
   LIMIT "limit";
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- ---- writes that involve a second user ------------------------------------------------------
 -- Before a list row naming a user who lives elsewhere: that user's shadow on the owner's shard.
@@ -492,71 +286,34 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION profile.add_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
-                                    is_favorite boolean DEFAULT false)
-RETURNS profile.contacts LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.add_contact(user_id uuid, contact_user_id uuid, nickname text DEFAULT NULL,
+                                    is_favorite boolean DEFAULT false)$s$, $s$profile.contacts$s$,
+  body => $$
   PERFORM proxy.prepare_other(user_id, contact_user_id);
   RETURN proxy_remote.add_contact(user_id, contact_user_id, nickname, is_favorite);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
-CREATE FUNCTION profile.block_user(user_id uuid, blocked_user_id uuid, reason text DEFAULT NULL)
-RETURNS profile.blocks LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.block_user(user_id uuid, blocked_user_id uuid, reason text DEFAULT NULL)$s$, $s$profile.blocks$s$,
+  body => $$
   PERFORM proxy.prepare_other(user_id, blocked_user_id);
   RETURN proxy_remote.block_user(user_id, blocked_user_id, reason);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
-CREATE FUNCTION profile.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz DEFAULT NULL)
-RETURNS profile.mutes LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.mute_user(user_id uuid, muted_user_id uuid, expires_at timestamptz DEFAULT NULL)$s$, $s$profile.mutes$s$,
+  body => $$
   PERFORM proxy.prepare_other(user_id, muted_user_id);
   RETURN proxy_remote.mute_user(user_id, muted_user_id, expires_at);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- ---- usernames: reserve on the registry, write at home, confirm or release ------------------
-CREATE FUNCTION profile.create_profile(user_id uuid, username text, display_name text,
-                                       bio text DEFAULT '', avatar_url text DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+SELECT proxy.define_api($s$profile.create_profile(user_id uuid, username text, display_name text,
+                                       bio text DEFAULT '', avatar_url text DEFAULT NULL)$s$, $s$profile.profiles$s$,
+  declarations => $$
   token uuid := gen_random_uuid();
   reserved boolean := false;
   created profile.profiles;
-BEGIN
+$$,
+  body => $$
   IF user_id IS NULL OR username IS NULL THEN  -- no name to reserve: the shard decides alone
     RETURN proxy_remote.create_profile(user_id, username, display_name, bio, avatar_url);
   END IF;
@@ -573,26 +330,16 @@ BEGIN
     PERFORM proxy_remote.confirm_username(username, token);
   END IF;
   RETURN created;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
-CREATE FUNCTION profile.update_profile(user_id uuid, username text DEFAULT NULL, display_name text DEFAULT NULL,
-                                       bio text DEFAULT NULL, avatar_url text DEFAULT NULL)
-RETURNS profile.profiles LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+SELECT proxy.define_api($s$profile.update_profile(user_id uuid, username text DEFAULT NULL, display_name text DEFAULT NULL,
+                                       bio text DEFAULT NULL, avatar_url text DEFAULT NULL)$s$, $s$profile.profiles$s$,
+  declarations => $$
   token uuid := gen_random_uuid();
   reserved boolean := false;
   updated profile.profiles;
-BEGIN
+$$,
+  body => $$
   IF user_id IS NULL OR username IS NULL THEN  -- no name to reserve: the shard decides alone
     RETURN proxy_remote.update_profile(user_id, username, display_name, bio, avatar_url);
   END IF;
@@ -609,130 +356,50 @@ BEGIN
     PERFORM proxy_remote.confirm_username(username, token);  -- also frees the old name
   END IF;
   RETURN updated;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- The home shard deletes the user (and, there, other users' entries for them); then the
 -- registry frees the name and every other shard removes its list entries for the user.
-CREATE FUNCTION profile.delete_profile(user_id uuid)
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
+SELECT proxy.define_api($s$profile.delete_profile(user_id uuid)$s$, $s$boolean$s$,
+  declarations => $$
   deleted boolean;
-BEGIN
+$$,
+  body => $$
   deleted := proxy_remote.delete_profile(user_id);
   IF deleted THEN
     PERFORM proxy_remote.release_user(user_id);
     PERFORM sum(n) FROM proxy_remote.forget_user(user_id) n;
   END IF;
   RETURN deleted;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- ---- operators: every shard answers ---------------------------------------------------------
-CREATE FUNCTION profile.outbox_stats()
-RETURNS TABLE (pending bigint, oldest_pending_age interval, published bigint, quarantined bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning STABLE ROWS 1 AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.outbox_stats()$s$, $s$TABLE (pending bigint, oldest_pending_age interval, published bigint, quarantined bigint)$s$, options => $s$STABLE ROWS 1$s$,
+  body => $$
   RETURN QUERY
   SELECT sum(s.pending)::bigint, max(s.oldest_pending_age), sum(s.published)::bigint, sum(s.quarantined)::bigint
   FROM proxy_remote.outbox_stats() s;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.purge_outbox(older_than interval DEFAULT '1 day')
-RETURNS bigint LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.purge_outbox(older_than interval DEFAULT '1 day')$s$, $s$bigint$s$,
+  body => $$
   RETURN (SELECT coalesce(sum(n), 0)::bigint FROM proxy_remote.purge_outbox(older_than) n);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 -- Publishers connect to their shard, not to the proxy; through the proxy this asks every shard.
-CREATE FUNCTION profile.request_wakeup()
-RETURNS boolean LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+SELECT proxy.define_api($s$profile.request_wakeup()$s$, $s$boolean$s$,
+  body => $$
   RETURN (SELECT coalesce(bool_or(w), false) FROM proxy_remote.request_wakeup() w);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.run_expiry()
-RETURNS TABLE (kind text, count bigint) LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.run_expiry()$s$, $s$TABLE (kind text, count bigint)$s$,
+  body => $$
   RETURN QUERY
   SELECT e.kind, sum(e.count)::bigint FROM proxy_remote.run_expiry() WITH ORDINALITY AS e(kind, count, ord)
   GROUP BY e.kind ORDER BY min(e.ord);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
-CREATE FUNCTION profile.trace_stats()
-RETURNS TABLE (traced_events bigint, invalid_traceparents bigint) LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
-  e_state text; e_message text; e_detail text; e_hint text;  -- a shard's error (proxy.shard_text)
-BEGIN
+$$);
+SELECT proxy.define_api($s$profile.trace_stats()$s$, $s$TABLE (traced_events bigint, invalid_traceparents bigint)$s$,
+  body => $$
   RETURN QUERY
   SELECT sum(t.traced_events)::bigint, sum(t.invalid_traceparents)::bigint FROM proxy_remote.trace_stats() t;
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 -- ---- repair jobs ----------------------------------------------------------------------------
 -- Reservations an attempt left pending (its proxy died between the phases): confirmed when the
@@ -796,6 +463,9 @@ BEGIN
   END LOOP;
 END
 $$;
+
+DROP FUNCTION proxy.define_api(text, text, text, text, text);
+
 -- Hand-made INSERT, UPDATE, DELETE of profiles, contacts, blocks, forwarded to the owner's shard.
 \ir proxy_view_writes.sql
 
