@@ -28,7 +28,7 @@ root=$(cd "$here/../.." && pwd)
 runs=(events lists presence privacy profiles visibility)
 # Not run through the proxy, and why (docs/sharding.md, "The contract tests through the proxy").
 declare -A reasons=(
-  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call or a forwarded row a shard committed; inserts mutes by hand (not forwarded); lists every function of schema profile, where the proxy has its routing functions too"
+  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call or a forwarded row a shard committed; lists every function of schema profile, where the proxy has its routing functions too. Its case table runs through the proxy in tests/proxy/bad_input.sh"
   [errors]="TRUNCATEs contacts (a view cannot be truncated: 42809 where one database says 0A000); a multi-row INSERT of contacts whose second row fails leaves the first (committed on its shard) where one database leaves none, so the checks after it differ. The rest (the settings refused as on a shard, limits set in the session) answers as one database"
   [heartbeat]="reads the table's own update statistics inside a transaction and adds triggers to profile.profiles (both live on the shards); rolls back a savepoint around a heartbeat (through the proxy the heartbeat commits on its shard at once)"
   [hardening]="INSERT ... ON CONFLICT by hand (a view has no unique index: DO NOTHING forwards a plain INSERT, ON CONFLICT (user_id) DO UPDATE fails with 42P10); rolls back a DELETE of every profile (through the proxy each row's DELETE commits on its shard at once) and an INSERT made in replica mode (committed on its shard)"
