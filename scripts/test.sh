@@ -154,6 +154,7 @@ run_suite "upgrade 1.0 to 1.1" tests/upgrade/run.sh
 run_suite "backup and restore" tests/backup/run.sh
 run_suite "sharding (PL/Proxy, 4 shards)" tests/proxy/run.sh
 run_suite "sharding: pg_regress files through the proxy (4 shards)" tests/proxy/contract.sh
+run_suite "sharding: the bad-input table through the proxy (4 shards)" tests/proxy/bad_input.sh
 run_suite "topology: PgBouncer" tests/topology/pgbouncer.sh
 run_suite "topology: hot standby" tests/topology/standby.sh
 run_suite "script colour" tests/scripts/colour.sh

@@ -466,7 +466,7 @@ $$;
 
 DROP FUNCTION proxy.define_api(text, text, text, text, text);
 
--- Hand-made INSERT, UPDATE, DELETE of profiles, contacts, blocks, forwarded to the owner's shard.
+-- Hand-made INSERT, UPDATE, DELETE of profiles, contacts, blocks, mutes, forwarded to the owner's shard.
 \ir proxy_view_writes.sql
 
 -- Callers get rights through roles (profile_app: proxy/scripts/shards.sh), never through PUBLIC.

@@ -1,5 +1,5 @@
 -- The proxy database: an operator's hand-made INSERT, UPDATE or DELETE of profile.profiles,
--- contacts or blocks, as on one database. There the extension's triggers validate such a change
+-- contacts, blocks or mutes, as on one database. There the extension's triggers validate such a change
 -- and write the same events the API would; here each row the statement reaches goes to its
 -- owner's home shard (shard.insert_row, update_row, delete_row), where the same triggers do the
 -- same, and the proxy adds what the API's functions add across shards. Included by proxy_api.sql.
@@ -14,9 +14,9 @@
 -- Across shards, as the API's functions do: a new username is reserved in the registry on
 -- partition 0 first and confirmed after (create_profile, update_profile); a deleted profile's
 -- name is freed and every other shard removes its list entries for the user (delete_profile);
--- a contact or block of a user who lives elsewhere gets that user's shadow on the owner's shard
--- first (add_contact, block_user). mutes, presence_state, retired_users and the outbox take no
--- changes through the proxy (55000, not updatable): change them on a shard.
+-- a contact, block or mute of a user who lives elsewhere gets that user's shadow on the owner's
+-- shard first (add_contact, block_user, mute_user). presence_state, retired_users and the outbox
+-- take no changes through the proxy (55000, not updatable): change them on a shard.
 
 -- The row's home: the routing rule every write of the API uses (the owner's user_id). Each
 -- carries the session's realchat_profile.* settings, as the API's writes do (proxy_remote.sql).
@@ -39,7 +39,7 @@ RETURNS jsonb LANGUAGE plproxy AS $$
   SELECT shard.delete_row(shard.with_settings(settings, table_name), key);
 $$;
 
--- The INSTEAD OF trigger of the three views. Runs as the proxy's owner (SECURITY DEFINER), so
+-- The INSTEAD OF trigger of the four views. Runs as the proxy's owner (SECURITY DEFINER), so
 -- the caller needs only the right on the view; errors are re-raised as the shard's extension
 -- wrote them (proxy.shard_text).
 CREATE FUNCTION proxy.forward_row_change() RETURNS trigger
@@ -47,7 +47,8 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET clie
 DECLARE
   old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
   new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
-  other_column text := CASE TG_TABLE_NAME WHEN 'contacts' THEN 'contact_user_id' WHEN 'blocks' THEN 'blocked_user_id' END;
+  other_column text := CASE TG_TABLE_NAME WHEN 'contacts' THEN 'contact_user_id' WHEN 'blocks' THEN 'blocked_user_id'
+                                          WHEN 'mutes' THEN 'muted_user_id' END;
   owner uuid := COALESCE(old_row, new_row)->>'user_id';
   key jsonb;
   changes jsonb;
@@ -116,15 +117,18 @@ CREATE TRIGGER contacts_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile
   FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
 CREATE TRIGGER blocks_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile.blocks
   FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
+CREATE TRIGGER mutes_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile.mutes
+  FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
 -- They fire in replica mode too (session_replication_role = replica), as a table's trigger
 -- does after ENABLE ALWAYS TRIGGER, which ALTER TABLE does not offer for a view: a hand-made
 -- change in replica mode still goes to its shard, where it is applied in replica mode (the
 -- session's setting goes with it, proxy_settings.sql), as on one database. Marked in the
 -- catalog directly; new sessions see it (the proxy is installed before any client connects).
 UPDATE pg_catalog.pg_trigger SET tgenabled = 'A'
-WHERE tgrelid IN ('profile.profiles'::regclass, 'profile.contacts'::regclass, 'profile.blocks'::regclass)
+WHERE tgrelid IN ('profile.profiles'::regclass, 'profile.contacts'::regclass, 'profile.blocks'::regclass,
+                  'profile.mutes'::regclass)
   AND tgfoid = 'proxy.forward_row_change()'::regprocedure;
 
 -- As on one database (scripts/create-roles.sql): profile_admin may change these tables by hand,
 -- profile_app may not (it has no right on the views: 42501).
-GRANT INSERT, UPDATE, DELETE ON profile.profiles, profile.contacts, profile.blocks TO profile_admin;
+GRANT INSERT, UPDATE, DELETE ON profile.profiles, profile.contacts, profile.blocks, profile.mutes TO profile_admin;

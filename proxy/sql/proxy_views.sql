@@ -6,7 +6,7 @@
 -- Every query of a view reads that table on every shard, whole: for inspection and checks on a
 -- small system, never for a production-sized outbox or a lookup an application makes. Changes
 -- go to a shard's tables (docs/sharding.md), but for hand-made INSERT, UPDATE and DELETE of
--- profiles, contacts and blocks, which go to each row's home shard (proxy_view_writes.sql). Shadows (shard.shadows) are placeholders, not
+-- profiles, contacts, blocks and mutes, which go to each row's home shard (proxy_view_writes.sql). Shadows (shard.shadows) are placeholders, not
 -- users: profile.profiles leaves them out, so each user appears once, as their home holds them.
 -- Rows come sorted by key; the outbox in the service-wide order below. PL/Proxy's notice when
 -- it replaces a connection an earlier error left behind stays inside (client_min_messages), as
@@ -99,7 +99,7 @@ CREATE VIEW profile.outbox AS
   ORDER BY id;
 
 -- Not updatable (a view over a function), but for the INSTEAD OF triggers of profiles,
--- contacts and blocks (proxy_view_writes.sql, with their grant). Rights as on one database for reading:
+-- contacts, blocks and mutes (proxy_view_writes.sql, with their grant). Rights as on one database for reading:
 -- profile_admin reads every table there, so it reads these, and needs EXECUTE on the functions
 -- behind them (a view calls functions with the reader's rights; they run as their owner, who
 -- may use the cluster, as the contract's functions do). profile_app reads no table and gets

@@ -1,7 +1,7 @@
 -- Included by shard_helpers.sql (schema shard; its closing REVOKE covers this file too).
 
--- Changes an operator makes by hand through the proxy's views profile.profiles, contacts and
--- blocks (INSERT, UPDATE, DELETE there), applied here to the home user's rows as the same
+-- Changes an operator makes by hand through the proxy's views profile.profiles, contacts,
+-- blocks and mutes (INSERT, UPDATE, DELETE there), applied here to the home user's rows as the same
 -- statement would be on one database: the extension's triggers validate them and write their
 -- events. Rows are json as to_jsonb writes them. Each function returns the row as stored
 -- (RETURNING), or null when no row matched. Not for applications: only the proxy's connection
@@ -17,6 +17,7 @@ BEGIN
     WHEN 'profiles' THEN RETURN ARRAY['user_id'];
     WHEN 'contacts' THEN RETURN ARRAY['user_id', 'contact_user_id'];
     WHEN 'blocks' THEN RETURN ARRAY['user_id', 'blocked_user_id'];
+    WHEN 'mutes' THEN RETURN ARRAY['user_id', 'muted_user_id'];
     ELSE RAISE EXCEPTION 'profile.% does not take changes through the proxy', table_name
       USING ERRCODE = 'object_not_in_prerequisite_state';
   END CASE;

@@ -293,6 +293,45 @@ check "the shards' helper that applies them sets nothing but realchat_profile.* 
   "ERROR:  42501" "$(psql -X -q -At -v VERBOSITY=sqlstate -d "${SHARD_DB_PREFIX}0" \
      -c "SELECT shard.with_settings(ARRAY['realchat_profile.away_after=1min', 'search_path=public'], 1)" 2>&1 | grep ERROR)"
 
+# ---- a hand-made mute through the proxy's view lands on the owner's shard, with its event ----
+mu_owner=fb000000-0000-4000-8000-000000000001  # home: partition 1
+mu_other=fb000000-0000-4000-8000-000000000002  # home: partition 2
+proxy -c "SELECT 1 FROM profile.create_profile('$mu_owner', 'mute_owner', 'Owner')" \
+  -c "SELECT 1 FROM profile.create_profile('$mu_other', 'mute_other', 'Other')" >/dev/null
+mu_events() { # mu_events: the owner's events after ProfileCreated on their home shard, as type:muted user[:reason]:traceparent
+  shard 1 -c "SELECT string_agg(concat_ws(':', payload->>'event_type', payload->'data'->>'muted_user_id',
+                 payload->'data'->>'reason', coalesce(traceparent, '-')), ' ' ORDER BY id)
+               FROM profile.outbox WHERE key = '$mu_owner' AND payload->>'event_type' <> 'ProfileCreated'"
+}
+proxy -c "SET realchat_profile.traceparent = '$tp'" -c "INSERT INTO profile.mutes (user_id, muted_user_id, expires_at)
+  VALUES ('$mu_owner', '$mu_other', now() + interval '1 day')" >/dev/null
+check "a hand-made INSERT of a mute through the proxy: the row on the owner's shard (1) only, the muted user's shadow there, UserMuted in the owner's stream with the session's traceparent" \
+  "1|1|1|UserMuted:$mu_other:$tp" \
+  "$(shard 1 -c "SELECT count(*) FROM profile.mutes WHERE user_id = '$mu_owner' AND muted_user_id = '$mu_other' AND expires_at > now()")|$(
+     all_shards "SELECT count(*) FROM profile.mutes WHERE user_id = '$mu_owner'")|$(
+     shard 1 -c "SELECT count(*) FROM shard.shadows WHERE user_id = '$mu_other'")|$(mu_events)"
+proxy -c "UPDATE profile.mutes SET expires_at = NULL WHERE user_id = '$mu_owner'" \
+  -c "DELETE FROM profile.mutes WHERE user_id = '$mu_owner' AND muted_user_id = '$mu_other'" >/dev/null
+check "a hand-made UPDATE (muted again, until unmuted) and DELETE of it: UserMuted, then UserUnmuted (unmuted), no row left" \
+  "UserMuted:$mu_other:$tp UserMuted:$mu_other:- UserUnmuted:$mu_other:unmuted:-|0" \
+  "$(mu_events)|$(all_shards "SELECT count(*) FROM profile.mutes WHERE user_id = '$mu_owner'")"
+mu_state() { psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" "$@" 2>&1 | sed -n 's/^ERROR:  //p'; }
+mu_insert="INSERT INTO profile.mutes (user_id, muted_user_id) VALUES ('$mu_owner', '$mu_other')"
+mu_before=$(mu_events)
+check "bad hand-made mutes get the extension's SQLSTATEs: self 22023, past expires_at 22023, unknown user P0002, over max_mutes set in the session 54000, a second mute of the same user 23505" \
+  "22023 22023 P0002 54000 23505|$mu_before UserMuted:$mu_other:-" \
+  "$(mu_state -c "INSERT INTO profile.mutes (user_id, muted_user_id) VALUES ('$mu_owner', '$mu_owner')") $(
+     mu_state -c "INSERT INTO profile.mutes (user_id, muted_user_id, expires_at) VALUES ('$mu_owner', '$mu_other', now() - interval '1 day')") $(
+     mu_state -c "INSERT INTO profile.mutes (user_id, muted_user_id) VALUES ('$mu_owner', 'fb000000-0000-4000-8000-0000000000ee')") $(
+     mu_state -c "SET realchat_profile.max_mutes = 0" -c "$mu_insert") $(
+     proxy -c "$mu_insert" && mu_state -c "$mu_insert")|$(mu_events)"
+proxy -c "DELETE FROM profile.mutes WHERE user_id = '$mu_owner'" >/dev/null
+mu_before=$(mu_events)
+check "in replica mode a hand-made mute through the proxy is stored on the owner's shard without an event, as on one database" \
+  "1|$mu_before" \
+  "$(proxy -c "SET session_replication_role = replica" -c "$mu_insert" -c "RESET session_replication_role" &&
+     shard 1 -c "SELECT count(*) FROM profile.mutes WHERE user_id = '$mu_owner'")|$(mu_events)"
+
 # ---- an application role needs EXECUTE on profile.* only, and reaches nothing else ----
 proxy -c "CREATE ROLE proxy_app_test LOGIN IN ROLE profile_app" >/dev/null
 as_app() { psql -X -q -At -v VERBOSITY=sqlstate -U proxy_app_test -d "$PROXY_DB" -c "$1" 2>&1 | grep -v '^NOTICE'; }

@@ -2,8 +2,8 @@
 # The project's pg_regress files (sql/*.sql against expected/*.out) through the PL/Proxy proxy
 # with 4 shards, unchanged: `make installcheck` with --use-existing against the proxy database,
 # as tests/upgrade runs the suite against an upgraded database. A file runs here when it uses
-# the API, reads tables (the proxy's views of every shard's rows) and changes profiles, contacts
-# or blocks by hand (each row forwarded to its owner's home shard, in replica mode too) and
+# the API, reads tables (the proxy's views of every shard's rows) and changes profiles, contacts,
+# blocks or mutes by hand (each row forwarded to its owner's home shard, in replica mode too) and
 # sets the extension's settings in its session (forwarded with each write); a file that needs
 # what a proxy cannot be (other hand-made DML, one transaction around several calls, plans and
 # catalog of one database) is listed below with its reason and not run. Every file under sql/
@@ -12,11 +12,11 @@
 #   tests/proxy/contract.sh     ends with "N passed, N failed"; exits non-zero on any failure
 #
 # Then checks of the views themselves: they hold exactly the shards' rows (no shadows), the
-# outbox keeps every user's order, they refuse writes (but those of profiles, contacts, blocks), and only
+# outbox keeps every user's order, they refuse writes (but those of profiles, contacts, blocks, mutes), and only
 # profile_admin reads them; failing calls give the same message, detail and hint as on one
 # database; and a hand-made UPDATE of profiles reaches the user's home shard and does there
 # what it does on one database: the same events, the same refusals, nothing left by an error;
-# so do hand-made INSERTs and DELETEs of profiles, contacts and blocks.
+# so do hand-made INSERTs and DELETEs of profiles, contacts and blocks. (Mutes: tests/proxy/checks.sh.)
 # Takes about 20 seconds. KEEP=1 keeps the work directory (and leaves its cluster running).
 set -uo pipefail
 
@@ -28,11 +28,11 @@ root=$(cd "$here/../.." && pwd)
 runs=(events lists presence privacy profiles visibility)
 # Not run through the proxy, and why (docs/sharding.md, "The contract tests through the proxy").
 declare -A reasons=(
-  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call or a forwarded row a shard committed; inserts mutes by hand (not forwarded); lists every function of schema profile, where the proxy has its routing functions too"
+  [bad_input]="rolls every case back in a subtransaction, which cannot undo a call or a forwarded row a shard committed; lists every function of schema profile, where the proxy has its routing functions too. Its case table runs through the proxy in tests/proxy/bad_input.sh"
   [errors]="TRUNCATEs contacts (a view cannot be truncated: 42809 where one database says 0A000); a multi-row INSERT of contacts whose second row fails leaves the first (committed on its shard) where one database leaves none, so the checks after it differ. The rest (the settings refused as on a shard, limits set in the session) answers as one database"
   [heartbeat]="reads the table's own update statistics inside a transaction and adds triggers to profile.profiles (both live on the shards); rolls back a savepoint around a heartbeat (through the proxy the heartbeat commits on its shard at once)"
   [hardening]="INSERT ... ON CONFLICT by hand (a view has no unique index: DO NOTHING forwards a plain INSERT, ON CONFLICT (user_id) DO UPDATE fails with 42P10); rolls back a DELETE of every profile (through the proxy each row's DELETE commits on its shard at once) and an INSERT made in replica mode (committed on its shard)"
-  [mutes]="writes mutes by hand (not forwarded: change them on a shard), with session_replication_role = replica; declares a C function of the extension's library and calls it on the database it is run against (the proxy's has no tables)"
+  [mutes]="declares a C function of the extension's library (the expiry's batch) and calls it on the database it is run against (the proxy's has no tables); its hand-made writes of mutes, in replica mode too, are forwarded"
   [outbox]="marks outbox rows published by hand; reads wakeup_stats (publishers talk to their shard); expects a ROLLBACK to undo a set_status"
   [plans_after_reinstall]="creates a database of its own with the extension and reinstalls it there: it never calls the database it is run against"
   [search]="inserts 10,000 profiles by hand (forwarded: three calls per row with the registry), then VACUUMs the table and EXPLAINs its indexes (they live on the shards)"
@@ -119,18 +119,19 @@ check "profile.outbox: ids 1..n, every user's versions in id order" "0|0" \
                             lag((payload->>'version')::int) OVER (PARTITION BY key ORDER BY id) AS prev
                      FROM profile.outbox) s")"
 state() { psql -X -q -At -v VERBOSITY=sqlstate -d "$PROXY_DB" "$@" 2>&1 | grep -oE '[0-9A-Z]{5}$' | head -1; }
-check "mutes, presence_state, retired_users and outbox refuse writes: 55000, not updatable" "55000 55000 55000 55000" \
-  "$(state -c "INSERT INTO profile.mutes (user_id, muted_user_id)
-               VALUES ('f9000000-0000-4000-8000-000000000001', 'f9000000-0000-4000-8000-000000000002')") $(
-     state -c "DELETE FROM profile.presence_state WHERE false") $(state -c "UPDATE profile.retired_users SET last_version = 0") $(
+check "presence_state, retired_users and outbox refuse writes: 55000, not updatable" "55000 55000 55000" \
+  "$(state -c "DELETE FROM profile.presence_state WHERE false") $(state -c "UPDATE profile.retired_users SET last_version = 0") $(
      state -c "DELETE FROM profile.outbox")"
+check "a hand-made INSERT of mutes is forwarded, not refused: the owner's shard answers for an unknown user (P0002)" "P0002" \
+  "$(state -c "INSERT INTO profile.mutes (user_id, muted_user_id)
+               VALUES ('f9000000-0000-4000-8000-000000000001', 'f9000000-0000-4000-8000-000000000002')")"
 proxy -c "CREATE ROLE contract_app LOGIN IN ROLE profile_app; CREATE ROLE contract_admin LOGIN IN ROLE profile_admin"
 check "profile_app reads no view (42501), as it reads no table on one database" "42501 42501" \
   "$(state -U contract_app -c "SELECT count(*) FROM profile.profiles") $(state -U contract_app -c "SELECT count(*) FROM profile.outbox")"
 check "profile_admin reads them" "$(proxy -c "SELECT count(*) FROM profile.profiles")" \
   "$(psql -X -q -At -U contract_admin -d "$PROXY_DB" -c "SELECT count(*) FROM profile.profiles" 2>&1)"
 check "profile_admin cannot write them either (55000)" "55000 55000" \
-  "$(state -U contract_admin -c "DELETE FROM profile.mutes WHERE false") $(
+  "$(state -U contract_admin -c "DELETE FROM profile.presence_state WHERE false") $(
      state -U contract_admin -c "UPDATE profile.outbox SET last_error = 'x'")"
 
 # ---- errors come through as the extension words them ----
