@@ -24,29 +24,11 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-. "$root/scripts/lib.sh"
+. "$here/harness.sh"
 source_file=$root/sql/bad_input.sql
 
-work=$(make_workdir realchat-proxy-bad-input)
-cleanup() {
-  "$root/proxy/scripts/shards.sh" down "$work/shards" >/dev/null 2>&1
-  rm -rf "$work"
-}
-if [ -n "${KEEP:-}" ]; then echo "proxy bad input: kept in $work"; else trap cleanup EXIT; fi
+proxy_workdir realchat-proxy-bad-input
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok - $*"; }
-fail() { failed=$((failed + 1)); echo "not ok - $*"; }
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
 
 # The file's pieces: its users (the setup's API calls) and its case table (the statement that
 # fills `cases`, substitutions of :A, :B, :C, :U, :N included), parsed by PostgreSQL itself.

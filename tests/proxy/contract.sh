@@ -21,8 +21,7 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-. "$root/scripts/lib.sh"
+. "$here/harness.sh"
 
 # Run through the proxy, in the Makefile's order.
 runs=(events lists presence privacy profiles visibility)
@@ -38,25 +37,8 @@ declare -A reasons=(
   [search]="inserts 10,000 profiles by hand (forwarded: three calls per row with the registry), then VACUUMs the table and EXPLAINs its indexes (they live on the shards)"
 )
 
-work=$(make_workdir realchat-proxy-contract)
-cleanup() {
-  "$root/proxy/scripts/shards.sh" down "$work/shards" >/dev/null 2>&1
-  rm -rf "$work"
-}
-if [ -n "${KEEP:-}" ]; then echo "proxy contract: kept in $work"; else trap cleanup EXIT; fi
+proxy_workdir realchat-proxy-contract
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok - $*"; }
-fail() { failed=$((failed + 1)); echo "not ok - $*"; }
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
 
 # ---- every pg_regress file is run or has its reason ----
 unlisted=""

@@ -21,29 +21,10 @@
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-. "$root/scripts/lib.sh"
+. "$here/harness.sh"
 
-work=$(make_workdir realchat-proxy)
-cleanup() {
-  "$root/proxy/scripts/shards.sh" down "$work/shards" >/dev/null 2>&1
-  rm -rf "$work"
-}
-# KEEP=1 keeps the shards and the outputs for a look afterwards.
-if [ -n "${KEEP:-}" ]; then echo "proxy: kept in $work"; else trap cleanup EXIT; fi
+proxy_workdir realchat-proxy
 
-passed=0
-failed=0
-pass() { passed=$((passed + 1)); echo "ok - $*"; }
-fail() { failed=$((failed + 1)); echo "not ok - $*"; }
-check() { # check NAME EXPECTED ACTUAL
-  if [ "$2" = "$3" ]; then pass "$1"; else fail "$1 (expected '$2', got '$3')"; fi
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit
-}
 
 if ! "$root/proxy/scripts/shards.sh" up 4 "$work/shards" >"$work/up.log" 2>&1; then
   cat "$work/up.log"
