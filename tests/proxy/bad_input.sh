@@ -38,14 +38,7 @@ check "sql/bad_input.sql: its 5 setup calls and its case table are found" "5|1" 
   "$(grep -c . "$work/users.sql")|$(grep -c '^) AS t(fn, what, call, expected, names);$' "$work/cases.sql")"
 [ "$failed" -eq 0 ] || finish
 
-if ! "$root/proxy/scripts/shards.sh" up 4 "$work/shards" >"$work/up.log" 2>&1; then
-  cat "$work/up.log"
-  fail "start 4 shards and the proxy"
-  finish
-fi
-. "$work/shards/env"
-proxy() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$PROXY_DB" "$@"; }
-shard() { local i=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "${SHARD_DB_PREFIX}$i" "$@"; }
+proxy_up 4
 
 if proxy -f "$work/users.sql" >/dev/null; then
   pass "alice, bob and carol created through the proxy (alice lists bob, bob blocks carol)"

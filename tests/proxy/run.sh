@@ -25,15 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 proxy_workdir realchat-proxy
 
-
-if ! "$root/proxy/scripts/shards.sh" up 4 "$work/shards" >"$work/up.log" 2>&1; then
-  cat "$work/up.log"
-  fail "start 4 shards and the proxy"
-  finish
-fi
-. "$work/shards/env"
-proxy() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$PROXY_DB" "$@"; }
-shard() { local i=$1; shift; psql -X -q -At -v ON_ERROR_STOP=1 -d "${SHARD_DB_PREFIX}$i" "$@"; }
+proxy_up 4
 all_shards() { # all_shards SQL: the sum of one number over the 4 shards
   local i total=0 n
   for ((i = 0; i < SHARD_COUNT; i++)); do
