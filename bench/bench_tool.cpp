@@ -12,7 +12,10 @@
 //       the writing transaction, just before its commit), split into database-to-Kafka
 //       (message timestamp, set by the producer - occurred_at) and Kafka-to-consumer (receive
 //       - message timestamp). Touches READY_FILE once assigned; stops IDLE_SECONDS after the
-//       last message (once one arrived) or at MAX_SECONDS. Prints one line of figures.
+//       last message (once one arrived) or at MAX_SECONDS. Prints one line of figures. With
+//       BENCH_CONSUME_DUMP=FILE also writes one line per message to FILE: occurred_at, message
+//       timestamp and receive time (µs since the epoch) and the partition, to see whether a
+//       tail comes from a few stalls (many events late together) or is spread over the run.
 //
 //   bench_tool wakeup-probe SECONDS
 //       Sleeps 1 ms at a time for SECONDS and prints how late it woke up (p50/p99/p99.9/max):
@@ -212,6 +215,7 @@ int consume(const char* brokers, const char* topic, const char* ready_file, doub
   to_kafka.reserve(1 << 20);
   from_kafka.reserve(1 << 20);
   long long unparsed = 0;
+  FILE* dump = std::getenv("BENCH_CONSUME_DUMP") ? std::fopen(std::getenv("BENCH_CONSUME_DUMP"), "w") : nullptr;
   const double start = mono_s();
   double last = 0, first = 0;
   while (true) {
@@ -226,6 +230,7 @@ int consume(const char* brokers, const char* topic, const char* ready_file, doub
     }
     const int64_t recv = now_us();
     const int64_t occurred = occurred_at_us(static_cast<const char*>(m->payload), m->len);
+    const int part = m->partition;
     rd_kafka_timestamp_type_t tstype;
     const int64_t ts_us = rd_kafka_message_timestamp(m, &tstype) * 1000;
     rd_kafka_message_destroy(m);
@@ -235,11 +240,13 @@ int consume(const char* brokers, const char* topic, const char* ready_file, doub
       ++unparsed;
       continue;
     }
+    if (dump) std::fprintf(dump, "%lld %lld %lld %d\n", (long long)occurred, (long long)ts_us, (long long)recv, part);
     total.push_back(recv - occurred);
     // Kafka timestamps have millisecond resolution: the split is good to about 1 ms.
     to_kafka.push_back(ts_us - occurred);
     from_kafka.push_back(recv - ts_us);
   }
+  if (dump) std::fclose(dump);
   rd_kafka_consumer_close(rk);
   rd_kafka_destroy(rk);
   std::sort(total.begin(), total.end());

@@ -36,7 +36,11 @@ java_home=${KAFKA_JAVA_HOME:-/usr/lib/jvm/java-17-openjdk-amd64}
 java="$java_home/bin/java"
 # C1 only: on a 2-core machine the C2 compiler thread took a fifth of the CPU for minutes
 # after the broker's load changed, which doubled commit-to-consumer p99 (bench/README.md).
-heap_opts=${KAFKA_HEAP_OPTS:--Xms64m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
+# A fixed heap, as Kafka's own start script has: one that starts small grows by full
+# collections (one stopped the broker for 126 ms at 1,000 events/s), and its young generation,
+# small with it, was collected every 0.7 s; each pause holds every event in flight
+# (bench/README.md, "Read cache").
+heap_opts=${KAFKA_HEAP_OPTS:--Xms512m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1}
 start_timeout=${KAFKA_START_TIMEOUT:-90}
 
 die() { echo "kafka: $*" >&2; exit 1; }
