@@ -23,7 +23,7 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- Creates one API function: the frame above around `body` (which may RETURN, RETURN QUERY).
--- Dropped at the end of this file: nothing calls it afterwards.
+-- Dropped at the end of this file (after proxy_view_writes.sql, which uses it too).
 CREATE FUNCTION proxy.define_api(signature text, result text, body text, options text DEFAULT '',
                                  declarations text DEFAULT '') RETURNS void
 LANGUAGE plpgsql AS $define$
@@ -464,10 +464,10 @@ BEGIN
 END
 $$;
 
-DROP FUNCTION proxy.define_api(text, text, text, text, text);
-
 -- Hand-made INSERT, UPDATE, DELETE of profiles, contacts, blocks, mutes, forwarded to the owner's shard.
 \ir proxy_view_writes.sql
+
+DROP FUNCTION proxy.define_api(text, text, text, text, text);
 
 -- Callers get rights through roles (profile_app: proxy/scripts/shards.sh), never through PUBLIC.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA profile, proxy, proxy_remote FROM PUBLIC;

@@ -39,12 +39,11 @@ RETURNS jsonb LANGUAGE plproxy AS $$
   SELECT shard.delete_row(shard.with_settings(settings, table_name), key);
 $$;
 
--- The INSTEAD OF trigger of the four views. Runs as the proxy's owner (SECURITY DEFINER), so
--- the caller needs only the right on the view; errors are re-raised as the shard's extension
--- wrote them (proxy.shard_text).
-CREATE FUNCTION proxy.forward_row_change() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
-DECLARE
+-- The INSTEAD OF trigger of the four views, in the API functions' frame (proxy.define_api):
+-- runs as the proxy's owner, so the caller needs only the right on the view; errors are
+-- re-raised as the shard's extension wrote them.
+SELECT proxy.define_api($s$proxy.forward_row_change()$s$, $s$trigger$s$,
+  declarations => $$
   old_row jsonb := CASE WHEN TG_OP <> 'INSERT' THEN to_jsonb(OLD) END;
   new_row jsonb := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW) END;
   other_column text := CASE TG_TABLE_NAME WHEN 'contacts' THEN 'contact_user_id' WHEN 'blocks' THEN 'blocked_user_id'
@@ -56,8 +55,8 @@ DECLARE
   username text;   -- a new username to reserve (profiles)
   token uuid := gen_random_uuid();
   reserved boolean := false;
-  e_state text; e_message text; e_detail text; e_hint text;
-BEGIN
+$$,
+  body => $$
   IF TG_OP = 'INSERT' THEN
     changes := jsonb_strip_nulls(new_row);
   ELSIF TG_OP = 'UPDATE' THEN
@@ -100,16 +99,7 @@ BEGIN
     RETURN OLD;
   END IF;
   RETURN jsonb_populate_record(NEW, stored);
-EXCEPTION WHEN OTHERS THEN
-  GET STACKED DIAGNOSTICS e_state = RETURNED_SQLSTATE, e_message = MESSAGE_TEXT,
-                          e_detail = PG_EXCEPTION_DETAIL, e_hint = PG_EXCEPTION_HINT;
-  e_message := proxy.shard_text(e_message); e_detail := proxy.shard_text(e_detail); e_hint := proxy.shard_text(e_hint);
-  IF e_detail = '' AND e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message; END IF;
-  IF e_detail = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, HINT = e_hint; END IF;
-  IF e_hint = '' THEN RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail; END IF;
-  RAISE EXCEPTION USING ERRCODE = e_state, MESSAGE = e_message, DETAIL = e_detail, HINT = e_hint;
-END
-$$;
+$$);
 
 CREATE TRIGGER profiles_forward INSTEAD OF INSERT OR UPDATE OR DELETE ON profile.profiles
   FOR EACH ROW EXECUTE FUNCTION proxy.forward_row_change();
